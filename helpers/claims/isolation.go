@@ -1,0 +1,410 @@
+package claims
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/docker/docker/api/types/container"
+
+	"github.com/wincontainer-gate/conformance/helpers/config"
+	"github.com/wincontainer-gate/conformance/helpers/evidence"
+	"github.com/wincontainer-gate/conformance/helpers/hostprobe"
+)
+
+// Isolation claim kinds; a claim ID is "<platform>/<mode>/<kind>".
+const (
+	KindStart          = "start"
+	KindIsolationField = "isolation-field"
+	KindProcessTree    = "process-tree"
+	KindPIDVisibility  = "pid-visibility"
+	KindVMWorker       = "vm-worker"
+	KindCleanup        = "cleanup"
+	KindRefused        = "refused"
+)
+
+// ID names the claim of one kind on one row.
+func ID(row evidence.Row, kind string) string { return row.String() + "/" + kind }
+
+// WorkloadName is the program each platform's workload runs.
+func WorkloadName(platform string) string {
+	if platform == "windows" {
+		return "PING.EXE"
+	}
+	return "ping"
+}
+
+// WindowsSystemSet is what every Windows container's process tree contains
+// besides the workload, under either isolation (moby daemon/top_windows.go
+// lists the compute system's processes).
+var WindowsSystemSet = []string{"smss.exe", "csrss.exe", "wininit.exe", "services.exe", "lsass.exe", "CExecSvc.exe"}
+
+// RowApplies decides from what the daemon reports, not from the harness's own
+// OS, whether a row runs on this host.
+func RowApplies(d evidence.Daemon, e config.Expectations, row evidence.Row) (bool, string) {
+	if d.Info.OSType != row.Platform {
+		return false, "daemon OSType is " + d.Info.OSType
+	}
+	if !e.WantsMode(row.Mode) {
+		return false, fmt.Sprintf("isolation %s is not under test (%s=%s)", row.Mode, config.EnvIsolation, strings.Join(e.Isolation, ","))
+	}
+	return true, ""
+}
+
+// StartNeeds lists the provisioning claims a row's start depends on.
+func StartNeeds(row evidence.Row) []string {
+	if row.Platform == "windows" {
+		return []string{BaseImage, ImageBuild}
+	}
+	return []string{BaseImage}
+}
+
+// CheckStart: the workload container was created with the isolation asked for
+// and reached running. Hyper-V rows skip, under the skip policy only, when the
+// daemon says the host has no usable hypervisor or vmms is missing.
+func CheckStart(d evidence.Daemon, e config.Expectations, w evidence.Workload) Verdict {
+	ev := []string{fmt.Sprintf("image %s, HostConfig.Isolation %q", w.Image, w.Isolation)}
+	hyperv := w.Row.Mode == "hyperv"
+	if hyperv && d.Local {
+		if s, ok := d.Service("vmms"); ok && (!s.Exists || s.State != "running") {
+			if e.HyperV == config.HyperVSkip {
+				return skipped("no usable Hyper-V on this host (vmms not running) and "+config.EnvHyperV+"=skip", ev...)
+			}
+			return blocked(ServiceVmms, "Hyper-V isolation needs vmms", ev...)
+		}
+	}
+	if w.Row.Platform == "windows" && d.Local {
+		if s, ok := d.Service("vmcompute"); ok && (!s.Exists || s.State != "running") {
+			return blocked(ServiceVmcompute, "containers need the host compute service", ev...)
+		}
+	}
+	errFail := w.CreateErr
+	step := "create"
+	if errFail == nil {
+		errFail, step = w.StartErr, "start"
+	}
+	if errFail != nil {
+		ev = append(ev, fmt.Sprintf("%s error (%s): %s", step, errFail.Kind, errFail.Message))
+		switch Classify(errFail.Message) {
+		case ClassNoHypervisor:
+			if hyperv && e.HyperV == config.HyperVSkip {
+				return skipped("no usable hypervisor on this host and "+config.EnvHyperV+"=skip: "+errFail.Message, ev...)
+			}
+			return failed("Hyper-V isolation failed: no usable hypervisor", "install Hyper-V (in a VM: enable nested virtualization on the VM host), or set "+config.EnvHyperV+"=skip where Hyper-V is known to be absent", ev...)
+		case ClassImageMismatch:
+			return failed("the daemon refused the image: its OS build does not match the host", "use the base image for this host's build ("+TagForBuild(WindowsBuild(d.Info.KernelVersion))+")", ev...)
+		case ClassUnexpectedExit:
+			return failed("the container exited unexpectedly at start (0xc0370106)", "on a 2025 host this is an image revision newer than the host's: update the host or pin an older image", ev...)
+		case ClassUnsupportedIsolation:
+			return failed("the daemon does not support isolation "+w.Row.Mode, "use an isolation mode the platform supports", ev...)
+		}
+		return failed(fmt.Sprintf("container %s failed", step), "read the daemon's log for the error above", ev...)
+	}
+	if w.RunErr != nil {
+		ev = append(ev, stateLine(w.Inspect))
+		return failed("container did not stay running: "+w.RunErr.Message, "read `docker logs` of the container and the daemon's log", ev...)
+	}
+	return passed(fmt.Sprintf("container %s running", shortID(w.ContainerID)), append(ev, stateLine(w.Inspect))...)
+}
+
+func stateLine(in *container.InspectResponse) string {
+	if in == nil || in.ContainerJSONBase == nil || in.State == nil {
+		return "state: not inspected"
+	}
+	return fmt.Sprintf("state: %s (pid %d, exit code %d, error %q)", in.State.Status, in.State.Pid, in.State.ExitCode, in.State.Error)
+}
+
+// CheckIsolationField: inspect reports the isolation asked for; a Linux daemon
+// reports "" or "default".
+func CheckIsolationField(w evidence.Workload) Verdict {
+	if w.Inspect == nil || w.Inspect.ContainerJSONBase == nil || w.Inspect.HostConfig == nil {
+		return failed("no inspect of the container", "")
+	}
+	got := string(w.Inspect.HostConfig.Isolation)
+	ev := fmt.Sprintf(`inspect: "Isolation": %q`, got)
+	want := w.Row.Mode
+	ok := got == want
+	if want == "default" {
+		ok = got == "" || got == "default"
+	}
+	if !ok {
+		return failed(fmt.Sprintf("Isolation: got %q, want %q", got, want),
+			"the daemon did not honour --isolation="+want+"; check its exec-opts and the engine version", ev)
+	}
+	return passed(fmt.Sprintf("Isolation is %q", got), ev)
+}
+
+// TopProcess is one row of `docker top`.
+type TopProcess struct {
+	Name string
+	PID  int
+}
+
+// TopProcesses reads the Name/PID (Windows) or CMD/PID (Linux) columns.
+func TopProcesses(top *container.TopResponse) ([]TopProcess, error) {
+	if top == nil {
+		return nil, fmt.Errorf("no top answer")
+	}
+	nameCol, pidCol := -1, -1
+	for i, t := range top.Titles {
+		switch t {
+		case "Name", "CMD", "COMMAND":
+			nameCol = i
+		case "PID":
+			pidCol = i
+		}
+	}
+	if nameCol < 0 || pidCol < 0 {
+		return nil, fmt.Errorf("top titles %q lack a name or PID column", top.Titles)
+	}
+	var out []TopProcess
+	for _, p := range top.Processes {
+		if len(p) <= nameCol || len(p) <= pidCol {
+			return nil, fmt.Errorf("top row %q is shorter than its titles", p)
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(p[pidCol]))
+		if err != nil {
+			return nil, fmt.Errorf("top row %q: PID %q is not a number", p, p[pidCol])
+		}
+		name := strings.TrimSpace(p[nameCol])
+		if fields := strings.Fields(name); len(fields) > 0 {
+			name = fields[0] // Linux CMD carries the arguments
+		}
+		out = append(out, TopProcess{Name: name, PID: pid})
+	}
+	return out, nil
+}
+
+func topSummary(procs []TopProcess) string {
+	parts := make([]string, 0, len(procs))
+	for _, p := range procs {
+		parts = append(parts, fmt.Sprintf("%s %d", p.Name, p.PID))
+	}
+	return "top: " + strings.Join(parts, ", ")
+}
+
+// WorkloadProcess finds the workload in the top answer.
+func WorkloadProcess(w evidence.Workload) (TopProcess, []TopProcess, error) {
+	procs, err := TopProcesses(w.Top)
+	if err != nil {
+		return TopProcess{}, nil, err
+	}
+	for _, p := range procs {
+		if hostprobe.SameImageName(p.Name, WorkloadName(w.Row.Platform)) {
+			return p, procs, nil
+		}
+	}
+	return TopProcess{}, procs, fmt.Errorf("%s is not in the container's process tree", WorkloadName(w.Row.Platform))
+}
+
+// CheckProcessTree: `docker top` lists the workload and, on Windows, the
+// container's system processes.
+func CheckProcessTree(w evidence.Workload) Verdict {
+	if w.TopErr != nil {
+		return failed("docker top failed: "+w.TopErr.Message, "read the daemon's log")
+	}
+	work, procs, err := WorkloadProcess(w)
+	if err != nil {
+		return failed(err.Error(), "the workload did not run as started; read `docker logs`", topSummary(procs))
+	}
+	var missing []string
+	if w.Row.Platform == "windows" {
+		for _, want := range WindowsSystemSet {
+			found := false
+			for _, p := range procs {
+				found = found || hostprobe.SameImageName(p.Name, want)
+			}
+			if !found {
+				missing = append(missing, want)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return failed(fmt.Sprintf("process tree lacks %s", strings.Join(missing, ", ")),
+			"the container is not a full Windows compute system; check the base image and the daemon's runtime", topSummary(procs))
+	}
+	return passed(fmt.Sprintf("%s is PID %d among %d processes", work.Name, work.PID, len(procs)), topSummary(procs))
+}
+
+// soundSnapshot refuses to judge a snapshot that lacks the harness itself: an
+// absence in it would prove nothing.
+func soundSnapshot(label string, s *hostprobe.Snapshot) (hostprobe.Process, *Verdict) {
+	if s == nil {
+		v := failed("probe broken: no "+label+" host snapshot", "the harness could not read the host's process table; run it elevated on the daemon's host")
+		return hostprobe.Process{}, &v
+	}
+	self, ok := s.Self()
+	if !ok {
+		v := failed(fmt.Sprintf("probe broken: the %s host snapshot lacks the harness's own process (pid %d)", label, s.SelfPID),
+			"the process probe does not see this host's processes; run the gate elevated on the daemon's host")
+		return hostprobe.Process{}, &v
+	}
+	return self, nil
+}
+
+func sessionText(s *uint32) string {
+	if s == nil {
+		return "unknown"
+	}
+	return strconv.FormatUint(uint64(*s), 10)
+}
+
+// CheckPIDVisibility: under process isolation and Linux default, the workload's
+// PID is a host process of the same name, in another session (Windows) or PID
+// namespace (Linux) than the harness; under Hyper-V it is not a host process.
+func CheckPIDVisibility(d evidence.Daemon, w evidence.Workload) Verdict {
+	if !d.Local {
+		return skipped("daemon at " + d.Target + " is not local: this host's processes say nothing about its containers")
+	}
+	if w.HostErr != nil {
+		return failed("probe broken: "+w.HostErr.Message, "run the gate elevated on the daemon's host")
+	}
+	work, procs, err := WorkloadProcess(w)
+	if err != nil {
+		return failed("no workload PID to look for: "+err.Error(), "", topSummary(procs))
+	}
+	self, broken := soundSnapshot("after-start", w.After)
+	if broken != nil {
+		return *broken
+	}
+	host, found := w.After.Find(work.PID)
+	same := found && hostprobe.SameImageName(host.Name, work.Name)
+	ev := []string{fmt.Sprintf("container: %s PID %d", work.Name, work.PID)}
+	if found {
+		ev = append(ev, fmt.Sprintf("host: PID %d is %s, session %s, pid namespace %q", host.PID, host.Name, sessionText(host.Session), host.PIDNamespace))
+	} else {
+		ev = append(ev, fmt.Sprintf("host: no process with PID %d among %d", work.PID, len(w.After.Processes)))
+	}
+	ev = append(ev, fmt.Sprintf("harness: PID %d, session %s, pid namespace %q", self.PID, sessionText(self.Session), self.PIDNamespace))
+
+	if w.Row.Mode == "hyperv" {
+		if same {
+			return failed(fmt.Sprintf("%s PID %d is a host process: the container is not in a utility VM", work.Name, work.PID),
+				"the daemon ran the container without Hyper-V isolation; check --isolation handling and the engine version", ev...)
+		}
+		return passed(fmt.Sprintf("%s PID %d is not a host process: it runs in the utility VM", work.Name, work.PID), ev...)
+	}
+	if !same {
+		return failed(fmt.Sprintf("%s PID %d is not a host process: got %s, want a host %s", work.Name, work.PID, describe(host, found), work.Name),
+			"under process isolation the container's processes are host processes; check the isolation the daemon really used", ev...)
+	}
+	if w.Row.Platform == "windows" {
+		switch {
+		case host.Session == nil || self.Session == nil:
+			return failed("session unknown: cannot show the workload runs in its own session", "run the gate elevated so that session ids can be read", ev...)
+		case *host.Session == *self.Session:
+			return failed(fmt.Sprintf("%s runs in the harness's session %d, not a container session", work.Name, *host.Session), "the process is not the container's; check for a stray host PING", ev...)
+		}
+		return passed(fmt.Sprintf("%s PID %d is a host process in session %d (harness: session %d)", work.Name, work.PID, *host.Session, *self.Session), ev...)
+	}
+	switch {
+	case host.PIDNamespace == "" || self.PIDNamespace == "":
+		return failed("PID namespace unknown: cannot show the workload runs in its own namespace", "run the gate as root on the daemon's host", ev...)
+	case host.PIDNamespace == self.PIDNamespace:
+		return failed(fmt.Sprintf("%s shares the harness's PID namespace %s", work.Name, host.PIDNamespace), "the container runs without its own PID namespace (--pid=host?)", ev...)
+	}
+	return passed(fmt.Sprintf("%s PID %d is a host process in PID namespace %s (harness: %s)", work.Name, work.PID, host.PIDNamespace, self.PIDNamespace), ev...)
+}
+
+func describe(p hostprobe.Process, found bool) string {
+	if !found {
+		return "no such PID"
+	}
+	return p.Name
+}
+
+// NewWorkers lists the vmwp.exe processes in after that were not in before.
+func NewWorkers(before, after hostprobe.Snapshot) []hostprobe.Process {
+	old := map[int]bool{}
+	for _, p := range before.Named("vmwp.exe") {
+		old[p.PID] = true
+	}
+	var out []hostprobe.Process
+	for _, p := range after.Named("vmwp.exe") {
+		if !old[p.PID] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func pids(ps []hostprobe.Process) string {
+	parts := make([]string, 0, len(ps))
+	for _, p := range ps {
+		parts = append(parts, fmt.Sprintf("%d (session %s)", p.PID, sessionText(p.Session)))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// CheckVMWorker: a Hyper-V container brings a new vmwp.exe; a process-isolated
+// one does not. Only a before/after difference says anything: other VMs have
+// workers too.
+func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
+	if !d.Local {
+		return skipped("daemon at " + d.Target + " is not local: this host's VM workers say nothing about it")
+	}
+	if w.HostErr != nil {
+		return failed("probe broken: "+w.HostErr.Message, "run the gate elevated on the daemon's host")
+	}
+	if _, broken := soundSnapshot("before-start", w.Before); broken != nil {
+		return *broken
+	}
+	if _, broken := soundSnapshot("after-start", w.After); broken != nil {
+		return *broken
+	}
+	fresh := NewWorkers(*w.Before, *w.After)
+	ev := []string{
+		"vmwp before start: " + pids(w.Before.Named("vmwp.exe")),
+		"vmwp after start: " + pids(w.After.Named("vmwp.exe")),
+	}
+	if w.Row.Mode == "hyperv" {
+		if len(fresh) == 0 {
+			return failed("no new vmwp.exe after the Hyper-V container started: no utility VM runs it",
+				"the daemon did not start a utility VM; check Hyper-V and the isolation the daemon used", ev...)
+		}
+		return passed("new VM worker: vmwp.exe "+pids(fresh), ev...)
+	}
+	if len(fresh) > 0 {
+		return failed("a new vmwp.exe appeared for a process-isolated container: "+pids(fresh),
+			"the daemon started a utility VM for a process container; check the isolation it really used", ev...)
+	}
+	return passed("no new VM worker for a process-isolated container", ev...)
+}
+
+// CheckCleanup: after removal the container is gone and, under Hyper-V, its
+// VM worker has exited.
+func CheckCleanup(w evidence.Workload) Verdict {
+	if w.ContainerID == "" {
+		return skipped("no container was created")
+	}
+	ev := "container " + shortID(w.ContainerID)
+	switch {
+	case w.RemoveErr != nil:
+		return failed("removing the container failed: "+w.RemoveErr.Message, "docker rm -f "+shortID(w.ContainerID)+"; read the daemon's log", ev)
+	case w.GoneErr != nil:
+		return failed("container still present after removal: "+w.GoneErr.Message, "docker rm -f "+shortID(w.ContainerID)+"; a daemon that keeps removed containers leaks them", ev)
+	case w.WorkersGoneErr != nil:
+		return failed("VM worker still running after removal: "+w.WorkersGoneErr.Message, "the utility VM outlived its container; check Hyper-V and vmcompute", ev)
+	}
+	return passed("container removed and gone", ev)
+}
+
+// CheckRefused: a Linux daemon refuses process and hyperv isolation as an
+// invalid parameter, in a known wording.
+func CheckRefused(r evidence.Refusal) Verdict {
+	if r.CreateErr == nil {
+		return failed(fmt.Sprintf("the daemon accepted isolation %q (container %s)", r.Row.Mode, shortID(r.ContainerID)),
+			"a Linux daemon must refuse Windows isolation modes; check the engine", "create: accepted")
+	}
+	ev := fmt.Sprintf("create error (%s): %s", r.CreateErr.Kind, r.CreateErr.Message)
+	if r.CreateErr.Kind != evidence.KindInvalidParameter {
+		return failed(fmt.Sprintf("refusal kind: got %s, want %s", r.CreateErr.Kind, evidence.KindInvalidParameter), "the daemon failed for another reason; read its log", ev)
+	}
+	if Classify(r.CreateErr.Message) != ClassUnsupportedIsolation || !strings.Contains(r.CreateErr.Message, r.Row.Mode) {
+		return failed("refused with an unknown wording", "if the engine changed its wording, add it to the classifier", ev)
+	}
+	return passed(fmt.Sprintf("isolation %q refused as invalid", r.Row.Mode), ev)
+}

@@ -1,0 +1,381 @@
+package claims
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/wincontainer-gate/conformance/helpers/config"
+	"github.com/wincontainer-gate/conformance/helpers/evidence"
+)
+
+// Provisioning claim IDs.
+const (
+	DaemonReachable  = "daemon-reachable"
+	EnginePlatform   = "engine-platform"
+	EngineVersion    = "engine-version"
+	APIVersion       = "api-version"
+	DefaultIsolation = "default-isolation"
+	BaseImage        = "base-image"
+	ImageBuild       = "image-build"
+	ServiceDocker    = "service-docker"
+	ServiceVmcompute = "service-vmcompute"
+	ServiceVmms      = "service-vmms"
+)
+
+// CheckDaemonReachable: the daemon answered. It never skips: a gate that
+// cannot reach its daemon has proved nothing.
+func CheckDaemonReachable(d evidence.Daemon) Verdict {
+	if d.Unreachable == nil {
+		return passed(fmt.Sprintf("daemon at %s answered: %s %s, API %s",
+			d.Target, nonEmpty(d.Version.Platform.Name, "Docker Engine"), d.Version.Version, d.Version.APIVersion))
+	}
+	msg := fmt.Sprintf("cannot reach the Docker daemon at %s", d.Target)
+	evidenceLine := "error: " + d.Unreachable.Message
+	switch Classify(d.Unreachable.Message) {
+	case ClassAccessDenied:
+		return failed(msg+": access denied", "run elevated (an Administrator shell on Windows, root or the docker group on Linux), or have the daemon grant this user access", evidenceLine)
+	case ClassNotListening:
+		return failed(msg+": nothing listens there", "start the daemon (Windows: Start-Service docker; Linux: systemctl start docker, or dockerd &), or point DOCKER_HOST at the daemon to test", evidenceLine)
+	}
+	return failed(msg, "check that the daemon runs and DOCKER_HOST (or the platform default) names it", evidenceLine)
+}
+
+// WindowsBuild reads the build number from a Windows KernelVersion
+// ("10.0 17763 (17763.1.amd64fre.rs5_release.180914-1434)") or OSVersion
+// ("10.0.17763.1039"). It returns 0 when there is none.
+func WindowsBuild(s string) int {
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '.' || r == '(' })
+	if len(fields) >= 3 && fields[0] == "10" && fields[1] == "0" {
+		n, _ := strconv.Atoi(fields[2])
+		return n
+	}
+	return 0
+}
+
+// WindowsRevision reads the update revision (UBR) from an image OsVersion
+// ("10.0.17763.1039") or an OperatingSystem ("... (OS Build 20348.707)").
+func WindowsRevision(s string) int {
+	if m := osBuildRE.FindStringSubmatch(s); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		return n
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) == 4 {
+		n, _ := strconv.Atoi(parts[3])
+		return n
+	}
+	return 0
+}
+
+var osBuildRE = regexp.MustCompile(`OS Build (\d+)\.(\d+)`)
+
+// DaemonBuild is the host build the daemon reports: the Windows build number,
+// or the Linux kernel release.
+func DaemonBuild(d evidence.Daemon) string {
+	if d.Info.OSType == "windows" {
+		if b := WindowsBuild(d.Info.KernelVersion); b != 0 {
+			return strconv.Itoa(b)
+		}
+	}
+	return d.Info.KernelVersion
+}
+
+// CheckEnginePlatform: the daemon is the host's daemon and runs the containers
+// the gate is for: Version.Os, Info.OSType, the expected platform and, for a
+// local daemon, the host probe's OS build all agree.
+func CheckEnginePlatform(d evidence.Daemon, e config.Expectations) Verdict {
+	ev := []string{
+		fmt.Sprintf("version: os/arch %s/%s, kernel %q", d.Version.Os, d.Version.Arch, d.Version.KernelVersion),
+		fmt.Sprintf("info: OSType %q, OperatingSystem %q, KernelVersion %q", d.Info.OSType, d.Info.OperatingSystem, d.Info.KernelVersion),
+	}
+	want := e.Platform
+	if d.Local && d.Host != nil {
+		ev = append(ev, fmt.Sprintf("host probe: os %s, build %s", d.Host.OS, d.Host.Build))
+		if want == "" {
+			want = d.Host.OS
+		}
+	}
+	if d.Local && d.HostErr != nil {
+		return failed("host probe broken: "+d.HostErr.Message, "the harness could not read this host's OS; run it on the daemon's host with the rights to do so", ev...)
+	}
+	if d.Version.Os != "" && d.Info.OSType != "" && d.Version.Os != d.Info.OSType {
+		return failed(fmt.Sprintf("version says os %q but info says OSType %q", d.Version.Os, d.Info.OSType), "the daemon contradicts itself; reinstall the engine", ev...)
+	}
+	if d.Version.Arch == "" || d.Info.OSType == "" {
+		return failed("the daemon reports no OS type or architecture", "the daemon's /version and /info answers are incomplete; check the engine install", ev...)
+	}
+	if want != "" && d.Info.OSType != want {
+		fix := fmt.Sprintf("this gate expects %s containers; point DOCKER_HOST at the %s daemon", want, want)
+		if want == "windows" && d.Info.OSType == "linux" {
+			fix = "the daemon runs Linux containers (Docker Desktop in Linux mode?): switch to Windows containers, or install the Windows engine"
+		}
+		return failed(fmt.Sprintf("daemon OSType: got %q, want %q", d.Info.OSType, want), fix, ev...)
+	}
+	if d.Local && d.Host != nil && d.Host.Build != "" {
+		if got := DaemonBuild(d); got != d.Host.Build {
+			return failed(fmt.Sprintf("daemon reports host build %s but this host is build %s", got, d.Host.Build),
+				"DOCKER_HOST reaches a daemon on another machine; run the gate on the daemon's host or unset DOCKER_HOST", ev...)
+		}
+	}
+	return passed(fmt.Sprintf("%s/%s daemon, host build %s", d.Info.OSType, d.Version.Arch, DaemonBuild(d)), ev...)
+}
+
+// CheckEngineVersion: the engine version satisfies the constraint.
+func CheckEngineVersion(d evidence.Daemon, e config.Expectations) Verdict {
+	ev := fmt.Sprintf("%s %s (commit %s, %s)", nonEmpty(d.Version.Platform.Name, "engine"), d.Version.Version, d.Version.GitCommit, d.Version.GoVersion)
+	c, err := config.ParseConstraint(e.EngineVersion)
+	if err != nil {
+		return failed("bad engine version constraint: "+err.Error(), "fix "+config.EnvEngineVersion, ev)
+	}
+	ok, err := c.Allows(d.Version.Version)
+	if err != nil {
+		return failed(fmt.Sprintf("engine version %q is not a version: %v", d.Version.Version, err), "check the engine install", ev)
+	}
+	if !ok {
+		return failed(fmt.Sprintf("engine version: got %s, want %s", d.Version.Version, e.EngineVersion),
+			"upgrade the engine to a version within "+e.EngineVersion+", or change "+config.EnvEngineVersion, ev)
+	}
+	return passed(fmt.Sprintf("engine %s satisfies %s", d.Version.Version, e.EngineVersion), ev)
+}
+
+// CheckAPIVersion: the daemon's API version is at least the minimum.
+func CheckAPIVersion(d evidence.Daemon, e config.Expectations) Verdict {
+	ev := fmt.Sprintf("API %s (daemon minimum %s)", d.Version.APIVersion, d.Version.MinAPIVersion)
+	cmp, err := config.CompareVersions(d.Version.APIVersion, e.MinAPIVersion)
+	if err != nil {
+		return failed("cannot compare API versions: "+err.Error(), "check the engine install and "+config.EnvMinAPIVersion, ev)
+	}
+	if cmp < 0 {
+		return failed(fmt.Sprintf("API version: got %s, want >= %s", d.Version.APIVersion, e.MinAPIVersion),
+			"upgrade the engine to one that serves API "+e.MinAPIVersion+" or later", ev)
+	}
+	return passed(fmt.Sprintf("API %s >= %s", d.Version.APIVersion, e.MinAPIVersion), ev)
+}
+
+// ExpectedDefaultIsolation is what the daemon should report in Info.Isolation:
+// on Windows, process on Server editions and hyperv on client editions unless
+// configured; on Linux, "default" (reported as "").
+func ExpectedDefaultIsolation(d evidence.Daemon, e config.Expectations) string {
+	if e.DefaultIsolation != config.AutoDefaultIsolation {
+		return e.DefaultIsolation
+	}
+	if d.Info.OSType != "windows" {
+		return "default"
+	}
+	if strings.Contains(strings.ToLower(d.Info.OperatingSystem), "server") {
+		return "process"
+	}
+	return "hyperv"
+}
+
+// CheckDefaultIsolation: the daemon's default isolation is the platform's.
+func CheckDefaultIsolation(d evidence.Daemon, e config.Expectations) Verdict {
+	want := ExpectedDefaultIsolation(d, e)
+	got := string(d.Info.Isolation)
+	if got == "" {
+		got = "default"
+	}
+	ev := fmt.Sprintf("info: Isolation %q, OperatingSystem %q", d.Info.Isolation, d.Info.OperatingSystem)
+	if got != want {
+		fix := "set the daemon's default with --exec-opt isolation=" + want + ` (daemon.json "exec-opts": ["isolation=` + want + `"]) and restart it, or set ` + config.EnvDefaultIsolation
+		if d.Info.OSType != "windows" {
+			fix = "a Linux daemon has only the default isolation; set " + config.EnvDefaultIsolation + "=default"
+		}
+		return failed(fmt.Sprintf("default isolation: got %s, want %s", got, want), fix, ev)
+	}
+	return passed("default isolation is "+got, ev)
+}
+
+// CheckBaseImage: the base image is on the host, or was pulled as the pull
+// policy allows.
+func CheckBaseImage(d evidence.Daemon, e config.Expectations) Verdict {
+	img := d.Image
+	if img.RefErr != nil {
+		return failed(img.RefErr.Message, "set "+config.EnvImage+" to an image built for this host")
+	}
+	if img.Inspect == nil {
+		ev := []string{"pull policy: " + string(e.Pull)}
+		if img.PullErr != nil {
+			ev = append(ev, "pull error: "+img.PullErr.Message)
+		}
+		if img.InspectErr != nil {
+			ev = append(ev, "inspect error: "+img.InspectErr.Message)
+		}
+		fix := "docker pull " + img.Ref + ", or set " + config.EnvPull + "=missing"
+		if img.PullErr != nil {
+			fix = "make the image reachable (registry, proxy, credentials) or load it with docker load; then re-run"
+		}
+		if img.Ref == config.LinuxTestImage {
+			fix = "build it with `make image`"
+		}
+		return failed(fmt.Sprintf("image %s is not on the host", img.Ref), fix, ev...)
+	}
+	how := "present"
+	if img.Pulled {
+		how = "pulled"
+	}
+	return passed(fmt.Sprintf("image %s %s: id %s, %s/%s %s", img.Ref, how, shortID(img.Inspect.ID), img.Inspect.Os, img.Inspect.Architecture, img.Inspect.OsVersion))
+}
+
+// CheckImageBuild: the image's OS build fits the host for every isolation mode
+// under test. Windows: process isolation needs the host's build (a 26100 host
+// also runs 20348 images); Hyper-V runs the host's build or older. A 26100 host
+// given an image revision newer than its own fails at start with 0xc0370106,
+// so that is a warning.
+func CheckImageBuild(d evidence.Daemon, e config.Expectations) Verdict {
+	img := d.Image.Inspect
+	if img == nil {
+		return failed("no image inspect to judge", "")
+	}
+	if img.Os != d.Info.OSType {
+		return failed(fmt.Sprintf("image OS: got %s, want %s", img.Os, d.Info.OSType), "use an image built for "+d.Info.OSType)
+	}
+	if d.Info.OSType != "windows" {
+		return passed(fmt.Sprintf("%s image on a %s daemon: no OS build rule applies", img.Os, d.Info.OSType))
+	}
+	host := WindowsBuild(d.Info.KernelVersion)
+	image := WindowsBuild(img.OsVersion)
+	ev := []string{fmt.Sprintf("host build %d (KernelVersion %q), image %s OsVersion %q", host, d.Info.KernelVersion, d.Image.Ref, img.OsVersion)}
+	if host == 0 || image == 0 {
+		return failed("cannot read the OS build of the host or the image", "check the daemon's KernelVersion and the image's OsVersion", ev...)
+	}
+	var problems, fits []string
+	for _, mode := range []string{"process", "hyperv"} {
+		if !e.WantsMode(mode) {
+			continue
+		}
+		switch ok := BuildFits(mode, host, image); {
+		case ok:
+			fits = append(fits, mode)
+		case mode == "process":
+			problems = append(problems, fmt.Sprintf("process isolation needs image build %d (the host's), got %d", host, image))
+		default:
+			problems = append(problems, fmt.Sprintf("hyperv isolation runs images of build %d or older, got %d", host, image))
+		}
+	}
+	if len(problems) > 0 {
+		return failed(strings.Join(problems, "; "), fmt.Sprintf("use the image tag for build %d (%s)", host, TagForBuild(host)), ev...)
+	}
+	v := passed(fmt.Sprintf("image build %d fits host build %d for %s", image, host, strings.Join(fits, ", ")), ev...)
+	if hostRev, imageRev := hostRevision(d), WindowsRevision(img.OsVersion); host == 26100 && image == 26100 && hostRev > 0 && imageRev > hostRev {
+		v.Warnings = append(v.Warnings, fmt.Sprintf("image revision %d is newer than the host's %d: a 2025 host fails such a start with 0xc0370106; update the host or use an older image", imageRev, hostRev))
+	}
+	return v
+}
+
+// BuildFits applies Microsoft's version compatibility rules.
+func BuildFits(mode string, host, image int) bool {
+	if mode == "process" {
+		return image == host || (host == 26100 && image == 20348)
+	}
+	return image <= host
+}
+
+// TagForBuild names the base image tag of a Windows build, or "" for an unknown one.
+func TagForBuild(build int) string {
+	return map[int]string{14393: "ltsc2016", 17763: "1809 / ltsc2019", 20348: "ltsc2022", 26100: "ltsc2025"}[build]
+}
+
+func hostRevision(d evidence.Daemon) int {
+	if r := WindowsRevision(d.Info.OperatingSystem); r > 0 {
+		return r
+	}
+	if d.Host != nil {
+		return d.Host.Revision
+	}
+	return 0
+}
+
+// hostSide decides whether a claim about the host's own state can be judged.
+func hostSide(d evidence.Daemon) (Verdict, bool) {
+	if d.Info.OSType != "windows" {
+		return skipped("daemon OSType is " + d.Info.OSType + ": Windows services do not apply"), false
+	}
+	if !d.Local {
+		return skipped("daemon at " + d.Target + " is not local: this host's services say nothing about it"), false
+	}
+	if d.ServicesErr != nil {
+		return failed("service probe broken: "+d.ServicesErr.Message, "run the gate elevated so that it can query the service control manager"), false
+	}
+	return Verdict{}, true
+}
+
+func serviceLine(name string, d evidence.Daemon) (string, bool, bool) {
+	s, ok := d.Service(name)
+	if !ok || !s.Exists {
+		return fmt.Sprintf("service %s: not installed", name), false, false
+	}
+	return fmt.Sprintf("service %s: %s, start type %s", name, s.State, s.StartType), true, s.State == "running"
+}
+
+// CheckServiceDocker: the docker service exists, runs and starts with the host.
+func CheckServiceDocker(d evidence.Daemon) Verdict {
+	if v, ok := hostSide(d); !ok {
+		return v
+	}
+	line, exists, running := serviceLine("docker", d)
+	s, _ := d.Service("docker")
+	switch {
+	case !exists:
+		return failed("the docker service is not installed", "install the engine as a service (dockerd --register-service) so that it survives a reboot", line)
+	case !running:
+		return failed("the docker service is "+s.State, "Start-Service docker; a daemon that answers without the service was started by hand and will not come back after a reboot", line)
+	case s.StartType != "auto" && s.StartType != "delayed-auto":
+		return failed("the docker service starts "+s.StartType+", not automatically", "Set-Service docker -StartupType Automatic", line)
+	}
+	return passed("docker service running, starts automatically", line)
+}
+
+// CheckServiceVmcompute: the Containers feature's host compute service exists and runs.
+func CheckServiceVmcompute(d evidence.Daemon) Verdict {
+	if v, ok := hostSide(d); !ok {
+		return v
+	}
+	line, exists, running := serviceLine("vmcompute", d)
+	switch {
+	case !exists:
+		return failed("vmcompute (the Containers feature) is not installed", "Install-WindowsFeature -Name Containers; Restart-Computer", line)
+	case !running:
+		return failed("vmcompute is not running", "Start-Service vmcompute", line)
+	}
+	return passed("vmcompute running: the Containers feature is installed", line)
+}
+
+// CheckServiceVmms: the Hyper-V management service exists and runs when Hyper-V
+// isolation is under test; under the skip policy its absence skips.
+func CheckServiceVmms(d evidence.Daemon, e config.Expectations) Verdict {
+	if v, ok := hostSide(d); !ok {
+		return v
+	}
+	if !e.WantsMode("hyperv") {
+		return skipped("hyperv isolation is not under test (" + config.EnvIsolation + ")")
+	}
+	line, exists, running := serviceLine("vmms", d)
+	if exists && running {
+		return passed("vmms running: Hyper-V is installed", line)
+	}
+	if e.HyperV == config.HyperVSkip {
+		return skipped("no usable Hyper-V on this host (vmms not running) and "+config.EnvHyperV+"=skip", line)
+	}
+	if !exists {
+		return failed("vmms (Hyper-V) is not installed", "Install-WindowsFeature -Name Hyper-V -IncludeManagementTools; Restart-Computer (in a VM, enable nested virtualization first), or set "+config.EnvHyperV+"=skip", line)
+	}
+	return failed("vmms is not running", "Start-Service vmms", line)
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func shortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}

@@ -1,0 +1,256 @@
+// Package config is the one place the harness reads its configuration: the
+// environment variables documented in the README, each with its default. Every
+// other package receives a Config or an Expectations value and never calls
+// os.Getenv.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Mode says where the docker client's HTTP answers and the host facts come from.
+type Mode string
+
+const (
+	// Live talks to the daemon and probes the host.
+	Live Mode = "live"
+	// Record talks to the daemon and probes the host like Live, and saves every
+	// answer as a fixture.
+	Record Mode = "record"
+	// Replay answers every request and probe from fixtures; no daemon is needed.
+	Replay Mode = "replay"
+)
+
+// PullPolicy says when the harness may pull the base image.
+type PullPolicy string
+
+const (
+	PullNever   PullPolicy = "never"
+	PullMissing PullPolicy = "missing"
+	PullAlways  PullPolicy = "always"
+)
+
+// HyperVPolicy says what a host without a usable hypervisor means.
+type HyperVPolicy string
+
+const (
+	// HyperVRequire fails the Hyper-V claims on a host without a hypervisor.
+	HyperVRequire HyperVPolicy = "require"
+	// HyperVSkip skips them, with the reason, when the daemon reports no usable
+	// hypervisor or the vmms service is missing.
+	HyperVSkip HyperVPolicy = "skip"
+)
+
+// Environment variable names; the README documents each one.
+const (
+	EnvMode             = "CONFORMANCE_MODE"
+	EnvFixtures         = "CONFORMANCE_FIXTURES"
+	EnvEngineVersion    = "CONFORMANCE_ENGINE_VERSION"
+	EnvMinAPIVersion    = "CONFORMANCE_MIN_API_VERSION"
+	EnvPlatform         = "CONFORMANCE_PLATFORM"
+	EnvImage            = "CONFORMANCE_IMAGE"
+	EnvPull             = "CONFORMANCE_PULL"
+	EnvIsolation        = "CONFORMANCE_ISOLATION"
+	EnvDefaultIsolation = "CONFORMANCE_DEFAULT_ISOLATION"
+	EnvHyperV           = "CONFORMANCE_HYPERV"
+	EnvStepTimeout      = "CONFORMANCE_STEP_TIMEOUT"
+	EnvDockerHost       = "DOCKER_HOST"
+)
+
+// Defaults, documented in the README.
+const (
+	DefaultEngineVersion = ">=19.03"
+	DefaultMinAPIVersion = "1.40"
+	DefaultStepTimeout   = 2 * time.Minute
+	// LinuxTestImage is built by `make image` from Debian's static busybox:
+	// no registry is reachable from the machines this harness is developed on.
+	LinuxTestImage = "conformance/busybox:local"
+	// AutoDefaultIsolation derives the expected default isolation from the
+	// daemon's OperatingSystem: Server editions run process, client editions hyperv.
+	AutoDefaultIsolation = "auto"
+)
+
+// Expectations are the settings that shape requests and verdicts. A recording
+// stores them, and a replay uses the recorded ones instead of the environment.
+type Expectations struct {
+	// EngineVersion is a constraint such as ">=19.03, <29" on the engine version.
+	EngineVersion string `json:"engine_version"`
+	// MinAPIVersion is the lowest acceptable API version, e.g. "1.40".
+	MinAPIVersion string `json:"min_api_version"`
+	// Platform is the OS the daemon must run containers for ("windows",
+	// "linux"); empty means the host's own OS when the daemon is local.
+	Platform string `json:"platform,omitempty"`
+	// Image is the base image; empty means derived from the host build.
+	Image string `json:"image,omitempty"`
+	// Pull says when the base image may be pulled.
+	Pull PullPolicy `json:"pull"`
+	// Isolation lists the modes to test ("process", "hyperv", "default");
+	// empty means every mode of the daemon's platform.
+	Isolation []string `json:"isolation,omitempty"`
+	// DefaultIsolation is what the daemon must report as its default isolation,
+	// or "auto".
+	DefaultIsolation string `json:"default_isolation"`
+	// HyperV says whether a host without a usable hypervisor fails or skips.
+	HyperV HyperVPolicy `json:"hyperv"`
+	// StepTimeout bounds each wait (container running, container gone).
+	StepTimeout Duration `json:"step_timeout"`
+}
+
+// Config is the whole configuration of one harness run.
+type Config struct {
+	Mode Mode
+	// Fixtures is the folder that holds one folder per recorded host.
+	Fixtures string
+	// DockerHost is DOCKER_HOST, or the platform's default daemon address.
+	DockerHost string
+	Expect     Expectations
+}
+
+// Load reads the configuration from getenv. goos is the operating system the
+// harness runs on: it decides the default mode and the default daemon address.
+// Every invalid variable is reported, not just the first.
+func Load(getenv func(string) string, goos string) (Config, error) {
+	cfg := Config{
+		Mode:       Mode(strings.TrimSpace(getenv(EnvMode))),
+		Fixtures:   strings.TrimSpace(getenv(EnvFixtures)),
+		DockerHost: strings.TrimSpace(getenv(EnvDockerHost)),
+	}
+	var errs []error
+	if cfg.Mode == "" {
+		cfg.Mode = DefaultMode(goos)
+	}
+	if !oneOf(string(cfg.Mode), string(Live), string(Record), string(Replay)) {
+		errs = append(errs, fmt.Errorf("%s=%q is not a mode: use %s, %s or %s", EnvMode, cfg.Mode, Live, Record, Replay))
+	}
+	if cfg.Fixtures == "" {
+		cfg.Fixtures = "fixtures"
+	}
+	if cfg.DockerHost == "" {
+		cfg.DockerHost = DefaultDockerHost(goos)
+	}
+	expect, err := LoadExpectations(getenv)
+	cfg.Expect = expect
+	return cfg, errors.Join(append(errs, err)...)
+}
+
+// LoadExpectations reads the expectation variables alone.
+func LoadExpectations(getenv func(string) string) (Expectations, error) {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	e := Expectations{
+		EngineVersion:    get(EnvEngineVersion, DefaultEngineVersion),
+		MinAPIVersion:    get(EnvMinAPIVersion, DefaultMinAPIVersion),
+		Platform:         strings.ToLower(get(EnvPlatform, "")),
+		Image:            get(EnvImage, ""),
+		Pull:             PullPolicy(strings.ToLower(get(EnvPull, string(PullMissing)))),
+		DefaultIsolation: strings.ToLower(get(EnvDefaultIsolation, AutoDefaultIsolation)),
+		HyperV:           HyperVPolicy(strings.ToLower(get(EnvHyperV, string(HyperVRequire)))),
+		StepTimeout:      Duration(DefaultStepTimeout),
+	}
+	if v := get(EnvIsolation, "all"); v != "all" {
+		for _, m := range strings.Split(v, ",") {
+			if m = strings.ToLower(strings.TrimSpace(m)); m != "" {
+				e.Isolation = append(e.Isolation, m)
+			}
+		}
+	}
+	var errs []error
+	if _, err := ParseConstraint(e.EngineVersion); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", EnvEngineVersion, err))
+	}
+	if _, err := ParseVersion(e.MinAPIVersion); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", EnvMinAPIVersion, err))
+	}
+	if e.Platform != "" && !oneOf(e.Platform, "windows", "linux") {
+		errs = append(errs, fmt.Errorf("%s=%q: use windows or linux", EnvPlatform, e.Platform))
+	}
+	if !oneOf(string(e.Pull), string(PullNever), string(PullMissing), string(PullAlways)) {
+		errs = append(errs, fmt.Errorf("%s=%q: use never, missing or always", EnvPull, e.Pull))
+	}
+	for _, m := range e.Isolation {
+		if !oneOf(m, "process", "hyperv", "default") {
+			errs = append(errs, fmt.Errorf("%s: %q is not an isolation mode: use all, or a list of process, hyperv, default", EnvIsolation, m))
+		}
+	}
+	if !oneOf(e.DefaultIsolation, AutoDefaultIsolation, "process", "hyperv", "default") {
+		errs = append(errs, fmt.Errorf("%s=%q: use auto, process, hyperv or default", EnvDefaultIsolation, e.DefaultIsolation))
+	}
+	if !oneOf(string(e.HyperV), string(HyperVRequire), string(HyperVSkip)) {
+		errs = append(errs, fmt.Errorf("%s=%q: use require or skip", EnvHyperV, e.HyperV))
+	}
+	if v := get(EnvStepTimeout, ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: use a positive Go duration such as 90s or 3m", EnvStepTimeout, v))
+		} else {
+			e.StepTimeout = Duration(d)
+		}
+	}
+	return e, errors.Join(errs...)
+}
+
+// WantsMode reports whether the isolation mode is selected for testing.
+func (e Expectations) WantsMode(mode string) bool {
+	if len(e.Isolation) == 0 {
+		return true
+	}
+	return oneOf(mode, e.Isolation...)
+}
+
+// DefaultMode is live on Windows, where the hosts under test are, and replay
+// everywhere else, so that `go test ./...` on a laptop or a Linux CI runner
+// tests the harness on its fixtures.
+func DefaultMode(goos string) Mode {
+	if goos == "windows" {
+		return Live
+	}
+	return Replay
+}
+
+// DefaultDockerHost is where the docker client looks when DOCKER_HOST is unset.
+func DefaultDockerHost(goos string) string {
+	if goos == "windows" {
+		return "npipe:////./pipe/docker_engine"
+	}
+	return "unix:///var/run/docker.sock"
+}
+
+// IsLocal reports whether a daemon address is on this machine, so that host
+// probes describe the daemon's host.
+func IsLocal(dockerHost string) bool {
+	return strings.HasPrefix(dockerHost, "unix://") || strings.HasPrefix(dockerHost, "npipe://")
+}
+
+// Duration is a time.Duration that reads and writes as "90s" in JSON.
+type Duration time.Duration
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalText writes the duration as Go duration text.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads Go duration text.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("parse duration: %w", err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+func oneOf(v string, options ...string) bool {
+	for _, o := range options {
+		if v == o {
+			return true
+		}
+	}
+	return false
+}

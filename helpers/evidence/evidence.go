@@ -1,0 +1,157 @@
+// Package evidence holds what the harness observed, in the form the claims judge
+// it. Evidence is plain data: errors are kept as text with a kind, so that a
+// verdict can quote them and a report can serialise them, and nothing here can
+// call the daemon or the host.
+package evidence
+
+import (
+	"errors"
+	"fmt"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/system"
+	"github.com/docker/docker/client"
+
+	"github.com/wincontainer-gate/conformance/helpers/hostprobe"
+)
+
+// Failure is an error as evidence: its text, and the kind the Engine API's
+// status code or the transport gave it.
+type Failure struct {
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+func (f *Failure) Error() string { return f.Message }
+
+// Failure kinds.
+const (
+	KindInvalidParameter = "invalid-parameter" // HTTP 400
+	KindNotFound         = "not-found"         // HTTP 404
+	KindConflict         = "conflict"          // HTTP 409
+	KindSystem           = "system"            // HTTP 500
+	KindConnection       = "connection"        // the daemon could not be reached
+	KindTimeout          = "timeout"           // a wait ran out
+	KindOther            = "other"
+)
+
+// FailureOf turns an error into evidence; nil stays nil.
+func FailureOf(err error) *Failure {
+	if err == nil {
+		return nil
+	}
+	var f *Failure
+	if errors.As(err, &f) {
+		return f
+	}
+	kind := KindOther
+	switch {
+	case client.IsErrConnectionFailed(err):
+		kind = KindConnection
+	case cerrdefs.IsInvalidArgument(err):
+		kind = KindInvalidParameter
+	case cerrdefs.IsNotFound(err):
+		kind = KindNotFound
+	case cerrdefs.IsConflict(err):
+		kind = KindConflict
+	case cerrdefs.IsInternal(err) || cerrdefs.IsUnknown(err):
+		kind = KindSystem
+	}
+	return &Failure{Kind: kind, Message: err.Error()}
+}
+
+// Timeout is a wait that ran out, as evidence.
+func Timeout(format string, args ...any) *Failure {
+	return &Failure{Kind: KindTimeout, Message: fmt.Sprintf(format, args...)}
+}
+
+// Daemon is the evidence of the provisioning claims.
+type Daemon struct {
+	// Target is the daemon address as configured (DOCKER_HOST or the default).
+	Target string `json:"target"`
+	// Local is true when Target is a unix socket or named pipe on this host,
+	// so that host probes describe the daemon's host.
+	Local bool `json:"local"`
+	// Unreachable is set when the daemon did not answer.
+	Unreachable *Failure      `json:"unreachable,omitempty"`
+	Version     types.Version `json:"version"`
+	Info        system.Info   `json:"info"`
+	// Host is the host probe's view of the OS; nil when the daemon is not local.
+	Host    *hostprobe.OSInfo `json:"host,omitempty"`
+	HostErr *Failure          `json:"host_error,omitempty"`
+	// Services is the Windows service state; empty on Linux or a remote daemon.
+	Services    []hostprobe.Service `json:"services,omitempty"`
+	ServicesErr *Failure            `json:"services_error,omitempty"`
+	Image       Image               `json:"image"`
+}
+
+// Service returns the named service's state, if it was read.
+func (d Daemon) Service(name string) (hostprobe.Service, bool) {
+	for _, s := range d.Services {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return hostprobe.Service{}, false
+}
+
+// Image is the evidence about the base image.
+type Image struct {
+	Ref string `json:"ref"`
+	// RefErr is set when no image could be chosen for the host build.
+	RefErr *Failure `json:"ref_error,omitempty"`
+	// PresentBefore is whether the image was on the host before any pull.
+	PresentBefore bool     `json:"present_before"`
+	Pulled        bool     `json:"pulled"`
+	PullErr       *Failure `json:"pull_error,omitempty"`
+	// Inspect is the image as the daemon reports it after any pull; nil when absent.
+	Inspect    *image.InspectResponse `json:"inspect,omitempty"`
+	InspectErr *Failure               `json:"inspect_error,omitempty"`
+}
+
+// Row names one isolation table row: a platform and an isolation mode.
+type Row struct {
+	Platform string `json:"platform"`
+	Mode     string `json:"mode"`
+}
+
+func (r Row) String() string { return r.Platform + "/" + r.Mode }
+
+// Workload is the evidence of one isolation row that starts a container.
+type Workload struct {
+	Row   Row    `json:"row"`
+	Image string `json:"image"`
+	// Isolation is what the harness asked for in HostConfig.Isolation.
+	Isolation   string   `json:"isolation"`
+	ContainerID string   `json:"container_id,omitempty"`
+	CreateErr   *Failure `json:"create_error,omitempty"`
+	StartErr    *Failure `json:"start_error,omitempty"`
+	// RunErr is set when the container did not reach running.
+	RunErr  *Failure                  `json:"run_error,omitempty"`
+	Inspect *container.InspectResponse `json:"inspect,omitempty"`
+	Top     *container.TopResponse     `json:"top,omitempty"`
+	TopErr  *Failure                   `json:"top_error,omitempty"`
+	// Before and After are host snapshots around the start, taken under the
+	// harness-wide lock so that no other row's start falls between them.
+	Before     *hostprobe.Snapshot `json:"before,omitempty"`
+	After      *hostprobe.Snapshot `json:"after,omitempty"`
+	HostErr    *Failure            `json:"host_error,omitempty"`
+	RemoveErr  *Failure            `json:"remove_error,omitempty"`
+	// GoneErr is set when the container was still listed after removal.
+	GoneErr *Failure `json:"gone_error,omitempty"`
+	// WorkersGoneErr is set when VM workers that appeared at the start were
+	// still running after removal.
+	WorkersGoneErr *Failure `json:"workers_gone_error,omitempty"`
+}
+
+// Refusal is the evidence of a row that asks a daemon for an isolation mode it
+// must refuse.
+type Refusal struct {
+	Row Row `json:"row"`
+	// CreateErr is the daemon's answer; nil when it accepted the container.
+	CreateErr   *Failure `json:"create_error,omitempty"`
+	ContainerID string   `json:"container_id,omitempty"`
+}
