@@ -313,21 +313,6 @@ func describe(p hostprobe.Process, found bool) string {
 	return p.Name
 }
 
-// NewWorkers lists the vmwp.exe processes in after that were not in before.
-func NewWorkers(before, after hostprobe.Snapshot) []hostprobe.Process {
-	old := map[int]bool{}
-	for _, p := range before.Named("vmwp.exe") {
-		old[p.PID] = true
-	}
-	var out []hostprobe.Process
-	for _, p := range after.Named("vmwp.exe") {
-		if !old[p.PID] {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 func pids(ps []hostprobe.Process) string {
 	parts := make([]string, 0, len(ps))
 	for _, p := range ps {
@@ -355,7 +340,7 @@ func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
 	if _, broken := soundSnapshot("after-start", w.After); broken != nil {
 		return *broken
 	}
-	fresh := NewWorkers(*w.Before, *w.After)
+	fresh := hostprobe.NewProcesses(*w.Before, *w.After, "vmwp.exe")
 	ev := []string{
 		"vmwp before start: " + pids(w.Before.Named("vmwp.exe")),
 		"vmwp after start: " + pids(w.After.Named("vmwp.exe")),
@@ -393,18 +378,28 @@ func CheckCleanup(w evidence.Workload) Verdict {
 }
 
 // CheckRefused: a Linux daemon refuses process and hyperv isolation as an
-// invalid parameter, in a known wording.
+// invalid parameter, in a known wording. Current moby answers 400
+// ("invalid isolation (hyperv): linux only supports 'default'"); Debian's
+// 20.10 answers 500 with `Invalid isolation: "hyperv" - linux only supports
+// 'default'`, an error it never typed as invalid-parameter (measured on this
+// project's CI host). Both are refusals; any other answer fails.
 func CheckRefused(r evidence.Refusal) Verdict {
 	if r.CreateErr == nil {
 		return failed(fmt.Sprintf("the daemon accepted isolation %q (container %s)", r.Row.Mode, shortID(r.ContainerID)),
 			"a Linux daemon must refuse Windows isolation modes; check the engine", "create: accepted")
 	}
 	ev := fmt.Sprintf("create error (%s): %s", r.CreateErr.Kind, r.CreateErr.Message)
-	if r.CreateErr.Kind != evidence.KindInvalidParameter {
-		return failed(fmt.Sprintf("refusal kind: got %s, want %s", r.CreateErr.Kind, evidence.KindInvalidParameter), "the daemon failed for another reason; read its log", ev)
-	}
 	if Classify(r.CreateErr.Message) != ClassUnsupportedIsolation || !strings.Contains(r.CreateErr.Message, r.Row.Mode) {
 		return failed("refused with an unknown wording", "if the engine changed its wording, add it to the classifier", ev)
 	}
+	legacy := r.CreateErr.Kind == evidence.KindSystem && strings.Contains(r.CreateErr.Message, legacyRefusal(r.Row.Mode))
+	if r.CreateErr.Kind != evidence.KindInvalidParameter && !legacy {
+		return failed(fmt.Sprintf("refusal kind: got %s, want %s", r.CreateErr.Kind, evidence.KindInvalidParameter), "the daemon failed for another reason; read its log", ev)
+	}
 	return passed(fmt.Sprintf("isolation %q refused as invalid", r.Row.Mode), ev)
+}
+
+// legacyRefusal is the 20.10 wording, the only one accepted with HTTP 500.
+func legacyRefusal(mode string) string {
+	return fmt.Sprintf("Invalid isolation: %q - linux only supports 'default'", mode)
 }

@@ -149,3 +149,6 @@ func (l *Ledger) Count(s Status) int {
 	}
 	return n
 }
+
+// NotApplicable skips a claim that does not apply to this host, with the reason.
+func NotApplicable(reason string) Verdict { return skipped(reason) }

@@ -57,7 +57,10 @@ const (
 	EnvDefaultIsolation = "CONFORMANCE_DEFAULT_ISOLATION"
 	EnvHyperV           = "CONFORMANCE_HYPERV"
 	EnvStepTimeout      = "CONFORMANCE_STEP_TIMEOUT"
+	EnvRecordName       = "CONFORMANCE_RECORD_NAME"
 	EnvDockerHost       = "DOCKER_HOST"
+	EnvTLSVerify        = "DOCKER_TLS_VERIFY"
+	EnvCertPath         = "DOCKER_CERT_PATH"
 )
 
 // Defaults, documented in the README.
@@ -104,8 +107,13 @@ type Config struct {
 	Mode Mode
 	// Fixtures is the folder that holds one folder per recorded host.
 	Fixtures string
+	// RecordName names the folder a recording is written to; empty means one
+	// derived from the recorded daemon.
+	RecordName string
 	// DockerHost is DOCKER_HOST, or the platform's default daemon address.
 	DockerHost string
+	// TLSCertPath holds ca.pem, cert.pem and key.pem when DOCKER_TLS_VERIFY is set.
+	TLSCertPath string
 	Expect     Expectations
 }
 
@@ -113,12 +121,19 @@ type Config struct {
 // harness runs on: it decides the default mode and the default daemon address.
 // Every invalid variable is reported, not just the first.
 func Load(getenv func(string) string, goos string) (Config, error) {
+	var errs []error
 	cfg := Config{
 		Mode:       Mode(strings.TrimSpace(getenv(EnvMode))),
 		Fixtures:   strings.TrimSpace(getenv(EnvFixtures)),
+		RecordName: strings.TrimSpace(getenv(EnvRecordName)),
 		DockerHost: strings.TrimSpace(getenv(EnvDockerHost)),
 	}
-	var errs []error
+	if strings.TrimSpace(getenv(EnvTLSVerify)) != "" {
+		cfg.TLSCertPath = strings.TrimSpace(getenv(EnvCertPath))
+		if cfg.TLSCertPath == "" {
+			errs = append(errs, fmt.Errorf("%s is set but %s is not: name the folder with ca.pem, cert.pem and key.pem", EnvTLSVerify, EnvCertPath))
+		}
+	}
 	if cfg.Mode == "" {
 		cfg.Mode = DefaultMode(goos)
 	}

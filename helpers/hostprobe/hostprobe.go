@@ -119,3 +119,20 @@ type OSInfo struct {
 	// Hostname is only used to redact it from recordings; it is never saved.
 	Hostname string `json:"-"`
 }
+
+// NewProcesses lists the processes named name in after whose PID was not in
+// before: only a before/after difference ties a process to what happened
+// between two snapshots.
+func NewProcesses(before, after Snapshot, name string) []Process {
+	old := map[int]bool{}
+	for _, p := range before.Named(name) {
+		old[p.PID] = true
+	}
+	var out []Process
+	for _, p := range after.Named(name) {
+		if !old[p.PID] {
+			out = append(out, p)
+		}
+	}
+	return out
+}

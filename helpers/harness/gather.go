@@ -1,0 +1,414 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/pkg/jsonmessage"
+	"gotest.tools/v3/poll"
+
+	"github.com/wincontainer-gate/conformance/helpers/config"
+	"github.com/wincontainer-gate/conformance/helpers/evidence"
+	"github.com/wincontainer-gate/conformance/helpers/fixture"
+	"github.com/wincontainer-gate/conformance/helpers/hostprobe"
+)
+
+// WindowsServices are the services the provisioning claims read: the engine,
+// the Containers feature's host compute service and Hyper-V's management service.
+var WindowsServices = []string{"docker", "vmcompute", "vmms"}
+
+// ImageForBuild is the default base image for a Windows host build; "" for an
+// unknown build.
+func ImageForBuild(build string) string {
+	return map[string]string{
+		"17763": "mcr.microsoft.com/windows/nanoserver:1809",
+		"20348": "mcr.microsoft.com/windows/nanoserver:ltsc2022",
+		"26100": "mcr.microsoft.com/windows/nanoserver:ltsc2025",
+	}[build]
+}
+
+// Daemon gathers the provisioning evidence. The error is a fixture error
+// only: everything the daemon or host says, failures included, is evidence.
+func (s *Session) Daemon(ctx context.Context) (evidence.Daemon, error) {
+	d := evidence.Daemon{Target: s.Target, Local: s.Local}
+	if _, err := s.Client.Ping(ctx); err != nil {
+		d.Unreachable = s.connectionFailure(err)
+		return d, s.fixtureErr()
+	}
+	var err error
+	if d.Version, err = s.Client.ServerVersion(ctx); err != nil {
+		d.Unreachable = s.connectionFailure(err)
+		return d, s.fixtureErr()
+	}
+	if d.Info, err = s.Client.Info(ctx); err != nil {
+		d.Unreachable = s.connectionFailure(err)
+		return d, s.fixtureErr()
+	}
+	s.AddRedaction(d.Info.Name)
+	if s.Local {
+		osInfo, err := s.Host.OS(ctx, "provisioning/os")
+		if err != nil {
+			d.HostErr = evidence.FailureOf(err)
+		} else {
+			d.Host = &osInfo
+			s.AddRedaction(osInfo.Hostname)
+		}
+		if d.Info.OSType == "windows" {
+			d.Services, err = s.Host.Services(ctx, "provisioning/services", WindowsServices)
+			d.ServicesErr = evidence.FailureOf(err)
+		}
+	}
+	d.Image = s.baseImage(ctx, d)
+	return d, s.fixtureErr()
+}
+
+// connectionFailure keeps the daemon's own words. A recorded connection
+// failure is replayed as the words the transport said, without the address
+// the recording client used internally.
+func (s *Session) connectionFailure(err error) *evidence.Failure {
+	var te *fixture.TransportError
+	if errors.As(err, &te) {
+		return &evidence.Failure{Kind: evidence.KindConnection, Message: te.Message}
+	}
+	f := evidence.FailureOf(err)
+	f.Kind = evidence.KindConnection
+	return f
+}
+
+// ImageRef is the configured base image, or the default for the daemon's
+// platform and host build.
+func ImageRef(d evidence.Daemon, e config.Expectations) (string, *evidence.Failure) {
+	if e.Image != "" {
+		return e.Image, nil
+	}
+	if d.Info.OSType != "windows" {
+		return config.LinuxTestImage, nil
+	}
+	build := windowsBuild(d.Info.KernelVersion)
+	if ref := ImageForBuild(build); ref != "" {
+		return ref, nil
+	}
+	return "", &evidence.Failure{Kind: evidence.KindOther, Message: fmt.Sprintf(
+		"no default base image for Windows build %q (KernelVersion %q): set %s", build, d.Info.KernelVersion, config.EnvImage)}
+}
+
+// windowsBuild reads "17763" from "10.0 17763 (17763.1.amd64fre...)".
+func windowsBuild(kernel string) string {
+	f := strings.Fields(kernel)
+	if len(f) >= 2 {
+		if _, err := strconv.Atoi(f[1]); err == nil {
+			return f[1]
+		}
+	}
+	return ""
+}
+
+func (s *Session) baseImage(ctx context.Context, d evidence.Daemon) evidence.Image {
+	ref, refErr := ImageRef(d, s.Expect)
+	img := evidence.Image{Ref: ref, RefErr: refErr}
+	if refErr != nil {
+		return img
+	}
+	inspect, err := s.Client.ImageInspect(ctx, ref)
+	img.PresentBefore = err == nil
+	pull := s.Expect.Pull == config.PullAlways || (s.Expect.Pull == config.PullMissing && !img.PresentBefore)
+	if pull {
+		img.PullErr = evidence.FailureOf(s.pull(ctx, ref))
+		img.Pulled = img.PullErr == nil
+		inspect, err = s.Client.ImageInspect(ctx, ref)
+	}
+	if err != nil {
+		img.InspectErr = evidence.FailureOf(err)
+		return img
+	}
+	img.Inspect = &inspect
+	return img
+}
+
+// pull shows the daemon's progress while it runs: a Windows base image is
+// hundreds of megabytes, and a silent gate looks hung.
+func (s *Session) pull(ctx context.Context, ref string) error {
+	s.Logf("pulling %s (%s=%s)", ref, config.EnvPull, s.Expect.Pull)
+	rc, err := s.Client.ImagePull(ctx, ref, image.PullOptions{})
+	if err != nil {
+		return fmt.Errorf("pull %s: %w", ref, err)
+	}
+	defer rc.Close()
+	dec := json.NewDecoder(rc)
+	last := ""
+	for {
+		var m jsonmessage.JSONMessage
+		if err := dec.Decode(&m); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("read pull progress of %s: %w", ref, err)
+		}
+		if m.Error != nil {
+			return fmt.Errorf("pull %s: %s", ref, m.Error.Message)
+		}
+		line := strings.TrimSpace(m.ID + " " + m.Status)
+		if line != last && m.Status != "Downloading" && m.Status != "Extracting" {
+			s.Logf("pull %s: %s", ref, line)
+			last = line
+		}
+	}
+}
+
+// WorkloadCommand is the documented session's workload: ping that never ends.
+func WorkloadCommand(platform string) []string {
+	if platform == "windows" {
+		return []string{"ping", "localhost", "-t"}
+	}
+	return []string{"ping", "localhost"}
+}
+
+func (s *Session) labels(row evidence.Row) map[string]string {
+	return map[string]string{LabelHarness: "1", LabelRunID: s.RunID, LabelRow: row.String()}
+}
+
+func (s *Session) containerName(row evidence.Row) string {
+	return fmt.Sprintf("conformance-%s-%s-%s", s.RunID, row.Platform, row.Mode)
+}
+
+// isolationFor is what HostConfig.Isolation asks for: nothing for the
+// platform default.
+func isolationFor(mode string) container.Isolation {
+	if mode == "default" {
+		return ""
+	}
+	return container.Isolation(mode)
+}
+
+// Cleanups receives the removal of each container right after its creation,
+// before the creation's error is checked; tests pass t.Cleanup.
+type Cleanups func(func())
+
+// RunWorkload starts the workload under the row's isolation, waits for it to
+// run, snapshots the host around the start, reads the process tree, removes
+// the container and waits until it and any VM worker it brought are gone.
+func (s *Session) RunWorkload(ctx context.Context, row evidence.Row, imageRef string, cleanup Cleanups) (evidence.Workload, error) {
+	w := evidence.Workload{Row: row, Image: imageRef, Isolation: string(isolationFor(row.Mode))}
+	step := row.String()
+	if row.Platform == "windows" {
+		s.workerLock.Lock()
+	}
+	locked := row.Platform == "windows"
+	unlock := func() {
+		if locked {
+			locked = false
+			s.workerLock.Unlock()
+		}
+	}
+	defer unlock()
+
+	if s.Local {
+		w.Before = s.snapshot(ctx, step+"/before-start", &w)
+	}
+	created, err := s.Client.ContainerCreate(ctx,
+		&container.Config{Image: imageRef, Cmd: WorkloadCommand(row.Platform), Labels: s.labels(row)},
+		&container.HostConfig{Isolation: isolationFor(row.Mode)}, nil, nil, s.containerName(row))
+	gone := false
+	cleanup(func() {
+		if created.ID != "" && !gone {
+			_ = s.Client.ContainerRemove(context.Background(), created.ID, container.RemoveOptions{Force: true})
+		}
+	})
+	if err != nil {
+		w.CreateErr = evidence.FailureOf(err)
+		return w, s.fixtureErr()
+	}
+	w.ContainerID = created.ID
+	if err := s.Client.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
+		w.StartErr = evidence.FailureOf(err)
+	} else {
+		w.Inspect, w.RunErr = s.waitRunning(ctx, created.ID)
+	}
+	if s.Local {
+		w.After = s.snapshot(ctx, step+"/after-start", &w)
+	}
+	unlock()
+
+	if w.StartErr == nil && w.RunErr == nil {
+		top, err := s.Client.ContainerTop(ctx, created.ID, nil)
+		if err != nil {
+			w.TopErr = evidence.FailureOf(err)
+		} else {
+			w.Top = &top
+		}
+	}
+	if err := s.Client.ContainerRemove(ctx, created.ID, container.RemoveOptions{Force: true}); err != nil {
+		w.RemoveErr = evidence.FailureOf(err)
+	} else {
+		w.GoneErr = s.waitGone(ctx, created.ID)
+		gone = w.GoneErr == nil
+	}
+	if row.Mode == "hyperv" && w.Before != nil && w.After != nil {
+		w.WorkersGoneErr = s.waitWorkersGone(ctx, step+"/after-remove", hostprobe.NewProcesses(*w.Before, *w.After, "vmwp.exe"))
+	}
+	return w, s.fixtureErr()
+}
+
+func (s *Session) snapshot(ctx context.Context, step string, w *evidence.Workload) *hostprobe.Snapshot {
+	snap, err := s.Host.Processes(ctx, step)
+	if err != nil {
+		if w.HostErr == nil {
+			w.HostErr = evidence.FailureOf(fmt.Errorf("snapshot at %s: %w", step, err))
+		}
+		return nil
+	}
+	return &snap
+}
+
+// TryRefusal asks for an isolation mode the daemon must refuse. A container
+// the daemon accepts anyway is removed at once.
+func (s *Session) TryRefusal(ctx context.Context, row evidence.Row, imageRef string, cleanup Cleanups) (evidence.Refusal, error) {
+	r := evidence.Refusal{Row: row}
+	created, err := s.Client.ContainerCreate(ctx,
+		&container.Config{Image: imageRef, Cmd: WorkloadCommand(row.Platform), Labels: s.labels(row)},
+		&container.HostConfig{Isolation: isolationFor(row.Mode)}, nil, nil, s.containerName(row))
+	removed := false
+	cleanup(func() {
+		if created.ID != "" && !removed {
+			_ = s.Client.ContainerRemove(context.Background(), created.ID, container.RemoveOptions{Force: true})
+		}
+	})
+	if err != nil {
+		r.CreateErr = evidence.FailureOf(err)
+		return r, s.fixtureErr()
+	}
+	r.ContainerID = created.ID
+	removed = s.Client.ContainerRemove(ctx, created.ID, container.RemoveOptions{Force: true}) == nil
+	return r, s.fixtureErr()
+}
+
+// Leftovers lists the containers of this run that still exist.
+func (s *Session) Leftovers(ctx context.Context) ([]container.Summary, error) {
+	list, err := s.Client.ContainerList(ctx, container.ListOptions{
+		All:     true,
+		Filters: filters.NewArgs(filters.Arg("label", LabelRunID+"="+s.RunID)),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list containers of run %s: %w", s.RunID, err)
+	}
+	return list, nil
+}
+
+// waitRunning polls inspect until the container runs, or stops for good.
+func (s *Session) waitRunning(ctx context.Context, id string) (*container.InspectResponse, *evidence.Failure) {
+	var last *container.InspectResponse
+	var exited string
+	err := s.waitOn(func(poll.LogT) poll.Result {
+		in, err := s.Client.ContainerInspect(ctx, id)
+		if err != nil {
+			return poll.Error(fmt.Errorf("inspect %s: %w", id, err))
+		}
+		last = &in
+		switch st := in.State; {
+		case st == nil:
+			return poll.Continue("container %s: no state yet", id[:12])
+		case st.Running:
+			return poll.Success()
+		case st.Status == "exited" || st.Status == "dead":
+			exited = fmt.Sprintf("container %s is %s with exit code %d (error %q)", id[:12], st.Status, st.ExitCode, st.Error)
+			return poll.Success()
+		default:
+			return poll.Continue("container %s is %s, waiting for running", id[:12], st.Status)
+		}
+	})
+	switch {
+	case err != nil:
+		return last, err
+	case exited != "":
+		return last, &evidence.Failure{Kind: evidence.KindOther, Message: exited}
+	}
+	return last, nil
+}
+
+// waitGone polls inspect until the daemon no longer knows the container.
+func (s *Session) waitGone(ctx context.Context, id string) *evidence.Failure {
+	return s.waitOn(func(poll.LogT) poll.Result {
+		in, err := s.Client.ContainerInspect(ctx, id)
+		switch {
+		case cerrdefs.IsNotFound(err):
+			return poll.Success()
+		case err != nil:
+			return poll.Error(fmt.Errorf("inspect %s after removal: %w", id, err))
+		case in.State != nil:
+			return poll.Continue("container %s still present after removal: %s", id[:12], in.State.Status)
+		}
+		return poll.Continue("container %s still present after removal", id[:12])
+	})
+}
+
+// waitWorkersGone polls the host until none of the VM workers that appeared
+// at the start still runs.
+func (s *Session) waitWorkersGone(ctx context.Context, step string, workers []hostprobe.Process) *evidence.Failure {
+	if len(workers) == 0 {
+		return nil
+	}
+	return s.waitOn(func(poll.LogT) poll.Result {
+		snap, err := s.Host.Processes(ctx, step)
+		if err != nil {
+			return poll.Error(fmt.Errorf("snapshot at %s: %w", step, err))
+		}
+		var still []string
+		for _, w := range workers {
+			if p, ok := snap.Find(w.PID); ok && hostprobe.SameImageName(p.Name, w.Name) {
+				still = append(still, strconv.Itoa(w.PID))
+			}
+		}
+		if len(still) > 0 {
+			return poll.Continue("vmwp.exe %s still running after removal", strings.Join(still, ", "))
+		}
+		return poll.Success()
+	})
+}
+
+// waitOn runs poll.WaitOn within the step timeout and turns its verdict into
+// evidence: a container that never runs is a finding about the host, not a
+// crash of the harness. It also stops at the first fixture error, since no
+// later answer can be trusted.
+func (s *Session) waitOn(check poll.Check) (failure *evidence.Failure) {
+	guarded := func(t poll.LogT) poll.Result {
+		if err := s.fixtureErr(); err != nil {
+			return poll.Error(err)
+		}
+		return check(t)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			stop, ok := r.(pollStop)
+			if !ok {
+				panic(r)
+			}
+			failure = &evidence.Failure{Kind: evidence.KindTimeout, Message: string(stop)}
+			if !strings.HasPrefix(string(stop), "timeout") {
+				failure.Kind = evidence.KindOther
+			}
+		}
+	}()
+	poll.WaitOn(pollT{s.Logf}, guarded, poll.WithTimeout(time.Duration(s.Expect.StepTimeout)), poll.WithDelay(s.PollDelay))
+	return nil
+}
+
+// pollStop carries poll.WaitOn's failure out of its loop: WaitOn reports
+// through Fatalf and expects it not to return.
+type pollStop string
+
+type pollT struct{ logf func(string, ...any) }
+
+func (p pollT) Log(args ...any)                 { p.logf("%s", fmt.Sprint(args...)) }
+func (p pollT) Logf(format string, args ...any) { p.logf(format, args...) }
+func (p pollT) Fatalf(format string, args ...any) {
+	panic(pollStop(fmt.Sprintf(format, args...)))
+}

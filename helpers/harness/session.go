@@ -1,0 +1,266 @@
+// Package harness gathers evidence: it drives the real docker client and the
+// host probe through the steps of the documented session (daemon facts, base
+// image, one workload per isolation mode) and returns what it saw. It judges
+// nothing; package claims does.
+//
+// A Session is the same in every mode. Live talks to the daemon; record does
+// too and keeps every answer; replay swaps the docker client's HTTP transport
+// and the host probe for a fixture's, and nothing else.
+package harness
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/client"
+	"github.com/docker/go-connections/sockets"
+
+	"github.com/wincontainer-gate/conformance/helpers/config"
+	"github.com/wincontainer-gate/conformance/helpers/fixture"
+	"github.com/wincontainer-gate/conformance/helpers/hostprobe"
+)
+
+// Labels every container the harness creates carries; the harness removes
+// only containers with its run id.
+const (
+	LabelHarness = "io.github.wincontainer-gate.conformance"
+	LabelRunID   = "io.github.wincontainer-gate.conformance.run-id"
+	LabelRow     = "io.github.wincontainer-gate.conformance.row"
+)
+
+// Session is one harness run against one daemon (live or recorded).
+type Session struct {
+	Client *client.Client
+	Host   hostprobe.Host
+	// Target is the daemon address as configured; Local says whether the host
+	// probe describes the daemon's host.
+	Target string
+	Local  bool
+	RunID  string
+	Expect config.Expectations
+	// Logf receives progress (image pulls, waits); it defaults to discarding.
+	Logf func(format string, args ...any)
+	// PollDelay is the pause between two checks of a wait. Replay uses a
+	// short one: the recorded answers arrive in the recorded order anyway.
+	PollDelay time.Duration
+
+	mode       config.Mode
+	engine     *fixture.Engine
+	recHost    *fixture.RecordingHost
+	replayHost *fixture.ReplayHost
+	redactor   *fixture.Redactor
+	stagingDir string
+	// workerLock spans each Windows row's before and after host snapshots:
+	// nothing ties one vmwp.exe to one container, so no other row may start a
+	// container between them.
+	workerLock sync.Mutex
+}
+
+// NewRunID returns a fresh run id for the labels of one live run.
+func NewRunID() string {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("read random run id: %v", err)) // crypto/rand does not fail on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
+
+// OpenLive connects to the configured daemon and probes this host.
+func OpenLive(cfg config.Config) (*Session, error) {
+	opts := []client.Opt{client.WithHost(cfg.DockerHost), client.WithAPIVersionNegotiation()}
+	if cfg.TLSCertPath != "" {
+		opts = append(opts, client.WithTLSClientConfig(
+			filepath.Join(cfg.TLSCertPath, "ca.pem"), filepath.Join(cfg.TLSCertPath, "cert.pem"), filepath.Join(cfg.TLSCertPath, "key.pem")))
+	}
+	cli, err := client.NewClientWithOpts(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("create docker client for %s: %w", cfg.DockerHost, err)
+	}
+	return newSession(cli, hostprobe.Live(), cfg.DockerHost, NewRunID(), cfg.Expect, config.Live), nil
+}
+
+// OpenRecord is OpenLive that keeps every Engine API answer and host probe
+// answer; FinishRecording saves them.
+func OpenRecord(cfg config.Config) (*Session, error) {
+	if cfg.TLSCertPath != "" {
+		return nil, errors.New("record mode records local daemons and plain tcp:// ones; unset DOCKER_TLS_VERIFY")
+	}
+	hostURL, err := client.ParseHostURL(cfg.DockerHost)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s=%q: %w", config.EnvDockerHost, cfg.DockerHost, err)
+	}
+	real := &http.Transport{}
+	if err := sockets.ConfigureTransport(real, hostURL.Scheme, hostURL.Host+hostURL.Path); err != nil {
+		return nil, fmt.Errorf("configure transport to %s: %w", cfg.DockerHost, err)
+	}
+	runID := NewRunID()
+	staging, err := os.MkdirTemp("", "conformance-record-"+runID+"-")
+	if err != nil {
+		return nil, fmt.Errorf("create staging folder: %w", err)
+	}
+	red := &fixture.Redactor{}
+	if name, err := os.Hostname(); err == nil {
+		red.AddHostname(name)
+	}
+	engine, err := fixture.RecordEngine(staging, real, red)
+	if err != nil {
+		return nil, err
+	}
+	recHost := &fixture.RecordingHost{Inner: hostprobe.Live()}
+	s, err := openThrough(engine, recHost, cfg.DockerHost, runID, cfg.Expect, config.Record)
+	if err != nil {
+		return nil, err
+	}
+	s.recHost, s.redactor, s.stagingDir = recHost, red, staging
+	return s, nil
+}
+
+// OpenReplay answers every request and probe from the fixture. Of the
+// environment nothing counts: target, run id and expectations are the fixture's.
+func OpenReplay(f *fixture.Fixture) (*Session, error) {
+	engine, err := fixture.ReplayEngine(f)
+	if err != nil {
+		return nil, err
+	}
+	replayHost := fixture.NewReplayHost(f)
+	s, err := openThrough(engine, replayHost, f.Meta.Target, f.Meta.RunID, f.Meta.Expectations, config.Replay)
+	if err != nil {
+		return nil, err
+	}
+	s.Local = f.Meta.Local
+	s.replayHost = replayHost
+	s.PollDelay = time.Millisecond
+	return s, nil
+}
+
+// OpenConstructed records a simulated daemon (served at daemonURL) and a
+// described host into a fixture: the generator's way to build fixtures in
+// exactly the format record mode writes.
+func OpenConstructed(daemonTransport http.RoundTripper, host hostprobe.Host, target string, local bool, runID string, expect config.Expectations) (*Session, error) {
+	staging, err := os.MkdirTemp("", "conformance-construct-"+runID+"-")
+	if err != nil {
+		return nil, fmt.Errorf("create staging folder: %w", err)
+	}
+	red := &fixture.Redactor{}
+	engine, err := fixture.RecordEngine(staging, daemonTransport, red)
+	if err != nil {
+		return nil, err
+	}
+	recHost := &fixture.RecordingHost{Inner: host}
+	s, err := openThrough(engine, recHost, target, runID, expect, config.Record)
+	if err != nil {
+		return nil, err
+	}
+	s.Local = local
+	s.recHost, s.redactor, s.stagingDir = recHost, red, staging
+	s.PollDelay = time.Millisecond
+	return s, nil
+}
+
+func openThrough(engine *fixture.Engine, host hostprobe.Host, target, runID string, expect config.Expectations, mode config.Mode) (*Session, error) {
+	cli, err := client.NewClientWithOpts(
+		client.WithHost(fixture.RecordingAddress),
+		client.WithHTTPClient(&http.Client{Transport: engine}),
+		client.WithAPIVersionNegotiation(),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("create docker client: %w", err)
+	}
+	s := newSession(cli, host, target, runID, expect, mode)
+	s.engine = engine
+	return s, nil
+}
+
+func newSession(cli *client.Client, host hostprobe.Host, target, runID string, expect config.Expectations, mode config.Mode) *Session {
+	return &Session{
+		Client:    cli,
+		Host:      host,
+		Target:    target,
+		Local:     config.IsLocal(target),
+		RunID:     runID,
+		Expect:    expect,
+		Logf:      func(string, ...any) {},
+		PollDelay: 250 * time.Millisecond,
+		mode:      mode,
+	}
+}
+
+// Mode says how the session was opened.
+func (s *Session) Mode() config.Mode { return s.mode }
+
+// FixtureProblems returns, in replay, every request or probe the fixture could
+// not answer and every recorded answer nobody asked for.
+func (s *Session) FixtureProblems() []error {
+	var out []error
+	if s.engine != nil && s.mode == config.Replay {
+		out = append(out, s.engine.Problems()...)
+	}
+	if s.replayHost != nil {
+		out = append(out, s.replayHost.Problems()...)
+	}
+	return out
+}
+
+// fixtureErr is the first request the fixture could not answer, if any: the
+// evidence gathered after it is not the host's, so gathering stops.
+func (s *Session) fixtureErr() error {
+	if s.mode != config.Replay {
+		return nil
+	}
+	var miss *fixture.MissError
+	for _, err := range s.FixtureProblems() {
+		if errors.As(err, &miss) {
+			return miss
+		}
+	}
+	return nil
+}
+
+// FinishRecording saves the recorded answers and the metadata into
+// root/name, replacing an older recording of that name.
+func (s *Session) FinishRecording(root, name string, meta fixture.Metadata) (string, error) {
+	if s.stagingDir == "" {
+		return "", errors.New("session is not recording")
+	}
+	meta.Target = s.redactor.Text(meta.Target)
+	if err := s.engine.Stop(); err != nil {
+		return "", err
+	}
+	if err := fixture.SaveHost(s.stagingDir, s.recHost.Answers()); err != nil {
+		return "", err
+	}
+	if err := fixture.SaveMetadata(s.stagingDir, meta); err != nil {
+		return "", err
+	}
+	dir := filepath.Join(root, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("create fixture folder: %w", err)
+	}
+	for _, f := range []string{fixture.MetadataFile, fixture.EngineFile, fixture.HostFile} {
+		b, err := os.ReadFile(filepath.Join(s.stagingDir, f))
+		if err != nil {
+			return "", fmt.Errorf("read staged %s: %w", f, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			return "", fmt.Errorf("write fixture: %w", err)
+		}
+	}
+	return dir, os.RemoveAll(s.stagingDir)
+}
+
+// AddRedaction names a host name that must not appear in the recording.
+func (s *Session) AddRedaction(hostname string) {
+	if s.redactor != nil {
+		s.redactor.AddHostname(hostname)
+	}
+}
+
+// Close releases the client.
+func (s *Session) Close() error { return s.Client.Close() }

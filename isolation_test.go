@@ -1,0 +1,150 @@
+package conformance
+
+import (
+	"context"
+	"testing"
+
+	"gotest.tools/v3/assert"
+	"gotest.tools/v3/skip"
+
+	"github.com/wincontainer-gate/conformance/helpers/claims"
+	"github.com/wincontainer-gate/conformance/helpers/config"
+	"github.com/wincontainer-gate/conformance/helpers/evidence"
+)
+
+// isolationRows are platform × mode. A row runs only where the daemon's
+// OSType is its platform; refused rows ask a Linux daemon for Windows modes.
+var isolationRows = []struct {
+	doc     string
+	row     evidence.Row
+	refused bool
+}{
+	{doc: "windows process isolation: the workload is a host process in its own session", row: evidence.Row{Platform: "windows", Mode: "process"}},
+	{doc: "windows hyperv isolation: the workload runs in a utility VM", row: evidence.Row{Platform: "windows", Mode: "hyperv"}},
+	{doc: "linux default isolation: the workload is a host process in its own PID namespace", row: evidence.Row{Platform: "linux", Mode: "default"}},
+	{doc: "linux refuses process isolation", row: evidence.Row{Platform: "linux", Mode: "process"}, refused: true},
+	{doc: "linux refuses hyperv isolation", row: evidence.Row{Platform: "linux", Mode: "hyperv"}, refused: true},
+}
+
+// workloadClaims are judged, in this order, on every row that starts a
+// container. start needs the provisioning claims the row depends on; the
+// others need start, except cleanup, which judges whatever was created.
+var workloadClaims = []struct {
+	doc       string
+	kind      string
+	platforms []string
+	check     func(evidence.Daemon, config.Expectations, evidence.Workload) claims.Verdict
+}{
+	{
+		doc: "workload starts and runs", kind: claims.KindStart, platforms: []string{"windows", "linux"},
+		check: claims.CheckStart,
+	},
+	{
+		doc: "inspect reports the isolation asked for", kind: claims.KindIsolationField, platforms: []string{"windows", "linux"},
+		check: func(_ evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict { return claims.CheckIsolationField(w) },
+	},
+	{
+		doc: "docker top lists the workload and the system processes", kind: claims.KindProcessTree, platforms: []string{"windows", "linux"},
+		check: func(_ evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict { return claims.CheckProcessTree(w) },
+	},
+	{
+		doc: "workload PID is, or is not, a host process", kind: claims.KindPIDVisibility, platforms: []string{"windows", "linux"},
+		check: func(d evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict { return claims.CheckPIDVisibility(d, w) },
+	},
+	{
+		doc: "a VM worker appears only for Hyper-V", kind: claims.KindVMWorker, platforms: []string{"windows"},
+		check: func(d evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict { return claims.CheckVMWorker(d, w) },
+	},
+	{
+		doc: "the container is gone after removal", kind: claims.KindCleanup, platforms: []string{"windows", "linux"},
+		check: func(_ evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict { return claims.CheckCleanup(w) },
+	},
+}
+
+func testIsolation(t *testing.T, run *hostRun) {
+	for _, r := range isolationRows {
+		t.Run(r.doc, func(t *testing.T) {
+			t.Parallel()
+			applies, reason := claims.RowApplies(run.daemon, run.s.Expect, r.row)
+			if r.refused {
+				refusalRow(t, run, r.row, applies, reason)
+			} else {
+				workloadRow(t, run, r.row, applies, reason)
+			}
+			skip.If(t, !applies, reason)
+		})
+	}
+}
+
+func workloadRow(t *testing.T, run *hostRun, row evidence.Row, applies bool, reason string) {
+	gate := []string{claims.EnginePlatform}
+	var w evidence.Workload
+	if applies && passed(run, claims.EnginePlatform, claims.BaseImage) {
+		var err error
+		w, err = run.s.RunWorkload(context.Background(), row, run.daemon.Image.Ref, t.Cleanup)
+		assert.NilError(t, err)
+	}
+	start := claims.ID(row, claims.KindStart)
+	for _, c := range workloadClaims {
+		if !contains(c.platforms, row.Platform) {
+			continue
+		}
+		needs := gate
+		switch {
+		case !applies, c.kind == claims.KindCleanup:
+		case c.kind == claims.KindStart:
+			needs = append([]string{claims.EnginePlatform}, claims.StartNeeds(row)...)
+		default:
+			needs = []string{start}
+		}
+		t.Run(c.doc, func(t *testing.T) {
+			v := run.ledger.Judge(claims.ID(row, c.kind), needs, func() claims.Verdict {
+				if !applies {
+					return claims.NotApplicable(reason)
+				}
+				return c.check(run.daemon, run.s.Expect, w)
+			})
+			report(t, run, v)
+		})
+	}
+}
+
+func refusalRow(t *testing.T, run *hostRun, row evidence.Row, applies bool, reason string) {
+	var r evidence.Refusal
+	if applies && passed(run, claims.EnginePlatform, claims.BaseImage) {
+		var err error
+		r, err = run.s.TryRefusal(context.Background(), row, run.daemon.Image.Ref, t.Cleanup)
+		assert.NilError(t, err)
+	}
+	t.Run("the daemon refuses the mode as invalid", func(t *testing.T) {
+		needs := []string{claims.EnginePlatform}
+		if applies {
+			needs = append(needs, claims.BaseImage)
+		}
+		v := run.ledger.Judge(claims.ID(row, claims.KindRefused), needs, func() claims.Verdict {
+			if !applies {
+				return claims.NotApplicable(reason)
+			}
+			return claims.CheckRefused(r)
+		})
+		report(t, run, v)
+	})
+}
+
+func passed(run *hostRun, ids ...string) bool {
+	for _, id := range ids {
+		if v, ok := run.ledger.Get(id); !ok || v.Status != claims.Pass {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,87 @@
+package conformance
+
+import (
+	"testing"
+
+	"github.com/wincontainer-gate/conformance/helpers/claims"
+	"github.com/wincontainer-gate/conformance/helpers/config"
+	"github.com/wincontainer-gate/conformance/helpers/evidence"
+)
+
+// provisioningClaims are judged once per host, in this order; needs name the
+// claims whose failure blocks a row.
+var provisioningClaims = []struct {
+	doc   string
+	id    string
+	needs []string
+	check func(evidence.Daemon, config.Expectations) claims.Verdict
+}{
+	{
+		doc:   "daemon answers at DOCKER_HOST",
+		id:    claims.DaemonReachable,
+		check: func(d evidence.Daemon, _ config.Expectations) claims.Verdict { return claims.CheckDaemonReachable(d) },
+	},
+	{
+		doc:   "daemon is this host's and runs the expected platform",
+		id:    claims.EnginePlatform,
+		needs: []string{claims.DaemonReachable},
+		check: claims.CheckEnginePlatform,
+	},
+	{
+		doc:   "engine version satisfies the constraint",
+		id:    claims.EngineVersion,
+		needs: []string{claims.EnginePlatform},
+		check: claims.CheckEngineVersion,
+	},
+	{
+		doc:   "API version is at least the minimum",
+		id:    claims.APIVersion,
+		needs: []string{claims.EnginePlatform},
+		check: claims.CheckAPIVersion,
+	},
+	{
+		doc:   "default isolation is the platform's",
+		id:    claims.DefaultIsolation,
+		needs: []string{claims.EnginePlatform},
+		check: claims.CheckDefaultIsolation,
+	},
+	{
+		doc:   "base image is on the host",
+		id:    claims.BaseImage,
+		needs: []string{claims.EnginePlatform},
+		check: claims.CheckBaseImage,
+	},
+	{
+		doc:   "base image OS build fits the host",
+		id:    claims.ImageBuild,
+		needs: []string{claims.BaseImage},
+		check: claims.CheckImageBuild,
+	},
+	{
+		doc:   "docker service runs and starts automatically",
+		id:    claims.ServiceDocker,
+		needs: []string{claims.EnginePlatform},
+		check: func(d evidence.Daemon, _ config.Expectations) claims.Verdict { return claims.CheckServiceDocker(d) },
+	},
+	{
+		doc:   "Containers feature: vmcompute runs",
+		id:    claims.ServiceVmcompute,
+		needs: []string{claims.EnginePlatform},
+		check: func(d evidence.Daemon, _ config.Expectations) claims.Verdict { return claims.CheckServiceVmcompute(d) },
+	},
+	{
+		doc:   "Hyper-V: vmms runs when Hyper-V isolation is under test",
+		id:    claims.ServiceVmms,
+		needs: []string{claims.EnginePlatform},
+		check: claims.CheckServiceVmms,
+	},
+}
+
+func testProvisioning(t *testing.T, run *hostRun) {
+	for _, c := range provisioningClaims {
+		t.Run(c.doc, func(t *testing.T) {
+			v := run.ledger.Judge(c.id, c.needs, func() claims.Verdict { return c.check(run.daemon, run.s.Expect) })
+			report(t, run, v)
+		})
+	}
+}
