@@ -41,23 +41,33 @@ var workloadClaims = []struct {
 	},
 	{
 		doc: "inspect reports the isolation asked for", kind: claims.KindIsolationField, platforms: []string{"windows", "linux"},
-		check: func(_ evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict { return claims.CheckIsolationField(w) },
+		check: func(_ evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict {
+			return claims.CheckIsolationField(w)
+		},
 	},
 	{
 		doc: "docker top lists the workload and the system processes", kind: claims.KindProcessTree, platforms: []string{"windows", "linux"},
-		check: func(_ evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict { return claims.CheckProcessTree(w) },
+		check: func(_ evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict {
+			return claims.CheckProcessTree(w)
+		},
 	},
 	{
 		doc: "workload PID is, or is not, a host process", kind: claims.KindPIDVisibility, platforms: []string{"windows", "linux"},
-		check: func(d evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict { return claims.CheckPIDVisibility(d, w) },
+		check: func(d evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict {
+			return claims.CheckPIDVisibility(d, w)
+		},
 	},
 	{
 		doc: "a VM worker appears only for Hyper-V", kind: claims.KindVMWorker, platforms: []string{"windows"},
-		check: func(d evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict { return claims.CheckVMWorker(d, w) },
+		check: func(d evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict {
+			return claims.CheckVMWorker(d, w)
+		},
 	},
 	{
 		doc: "the container is gone after removal", kind: claims.KindCleanup, platforms: []string{"windows", "linux"},
-		check: func(_ evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict { return claims.CheckCleanup(w) },
+		check: func(_ evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict {
+			return claims.CheckCleanup(w)
+		},
 	},
 }
 

@@ -33,8 +33,8 @@ var wordings = []struct {
 	{ClassImageMismatch, []string{
 		"container operating system does not match the host operating system", // hcsshim:: (19.03) and hcs:: (20.10+) prefixes
 		"0xc0370101", "0x80370101",
-		"-based image is incompatible with a",                // at pull
-		"no matching manifest for windows",                   // at pull, manifest list without the host build
+		"-based image is incompatible with a",                  // at pull
+		"no matching manifest for windows",                     // at pull, manifest list without the host build
 		"the operating system of the container does not match", // wording of some Windows builds' HCS
 	}},
 	{ClassNoHypervisor, []string{

@@ -216,7 +216,11 @@ func CheckBaseImage(d evidence.Daemon, e config.Expectations) Verdict {
 	if img.Pulled {
 		how = "pulled"
 	}
-	return passed(fmt.Sprintf("image %s %s: id %s, %s/%s %s", img.Ref, how, shortID(img.Inspect.ID), img.Inspect.Os, img.Inspect.Architecture, img.Inspect.OsVersion))
+	platform := img.Inspect.Os + "/" + img.Inspect.Architecture
+	if img.Inspect.OsVersion != "" {
+		platform += " " + img.Inspect.OsVersion
+	}
+	return passed(fmt.Sprintf("image %s %s: id %s, %s", img.Ref, how, shortID(img.Inspect.ID), platform))
 }
 
 // CheckImageBuild: the image's OS build fits the host for every isolation mode

@@ -114,7 +114,7 @@ type Config struct {
 	DockerHost string
 	// TLSCertPath holds ca.pem, cert.pem and key.pem when DOCKER_TLS_VERIFY is set.
 	TLSCertPath string
-	Expect     Expectations
+	Expect      Expectations
 }
 
 // Load reads the configuration from getenv. goos is the operating system the

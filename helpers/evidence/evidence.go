@@ -130,16 +130,16 @@ type Workload struct {
 	CreateErr   *Failure `json:"create_error,omitempty"`
 	StartErr    *Failure `json:"start_error,omitempty"`
 	// RunErr is set when the container did not reach running.
-	RunErr  *Failure                  `json:"run_error,omitempty"`
+	RunErr  *Failure                   `json:"run_error,omitempty"`
 	Inspect *container.InspectResponse `json:"inspect,omitempty"`
 	Top     *container.TopResponse     `json:"top,omitempty"`
 	TopErr  *Failure                   `json:"top_error,omitempty"`
 	// Before and After are host snapshots around the start, taken under the
 	// harness-wide lock so that no other row's start falls between them.
-	Before     *hostprobe.Snapshot `json:"before,omitempty"`
-	After      *hostprobe.Snapshot `json:"after,omitempty"`
-	HostErr    *Failure            `json:"host_error,omitempty"`
-	RemoveErr  *Failure            `json:"remove_error,omitempty"`
+	Before    *hostprobe.Snapshot `json:"before,omitempty"`
+	After     *hostprobe.Snapshot `json:"after,omitempty"`
+	HostErr   *Failure            `json:"host_error,omitempty"`
+	RemoveErr *Failure            `json:"remove_error,omitempty"`
 	// GoneErr is set when the container was still listed after removal.
 	GoneErr *Failure `json:"gone_error,omitempty"`
 	// WorkersGoneErr is set when VM workers that appeared at the start were

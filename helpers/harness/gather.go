@@ -391,15 +391,25 @@ func (s *Session) waitOn(check poll.Check) (failure *evidence.Failure) {
 			if !ok {
 				panic(r)
 			}
-			failure = &evidence.Failure{Kind: evidence.KindTimeout, Message: string(stop)}
-			if !strings.HasPrefix(string(stop), "timeout") {
-				failure.Kind = evidence.KindOther
+			// The timeout's length stays out of the message: a replay may
+			// wait less than the recording did and must reach the same verdict.
+			failure = &evidence.Failure{Kind: evidence.KindOther, Message: string(stop)}
+			if _, last, ok := strings.Cut(string(stop), ": "); ok && strings.HasPrefix(string(stop), "timeout hit after") {
+				failure = &evidence.Failure{Kind: evidence.KindTimeout, Message: "timed out: " + last}
 			}
 		}
 	}()
-	poll.WaitOn(pollT{s.Logf}, guarded, poll.WithTimeout(time.Duration(s.Expect.StepTimeout)), poll.WithDelay(s.PollDelay))
+	timeout := time.Duration(s.Expect.StepTimeout)
+	if s.mode == config.Replay && timeout > replayWaitCap {
+		timeout = replayWaitCap
+	}
+	poll.WaitOn(pollT{s.Logf}, guarded, poll.WithTimeout(timeout), poll.WithDelay(s.PollDelay))
 	return nil
 }
+
+// replayWaitCap bounds a wait in replay: once a poll's recorded answers are
+// used up it gets the last one again, so waiting longer cannot change a verdict.
+const replayWaitCap = 2 * time.Second
 
 // pollStop carries poll.WaitOn's failure out of its loop: WaitOn reports
 // through Fatalf and expects it not to return.
