@@ -12,18 +12,17 @@ import (
 	"github.com/wincontainer-gate/conformance/helpers/evidence"
 )
 
-// isolationRows are platform × mode. A row runs only where the daemon's
-// OSType is its platform; refused rows ask a Linux daemon for Windows modes.
+// isolationRows are platform × mode (evidence.Rows). A row runs only where the
+// daemon's OSType is its platform; refusal rows ask a Linux daemon for Windows modes.
 var isolationRows = []struct {
-	doc     string
-	row     evidence.Row
-	refused bool
+	doc string
+	row evidence.Row
 }{
-	{doc: "windows process isolation: the workload is a host process in its own session", row: evidence.Row{Platform: "windows", Mode: "process"}},
-	{doc: "windows hyperv isolation: the workload runs in a utility VM", row: evidence.Row{Platform: "windows", Mode: "hyperv"}},
-	{doc: "linux default isolation: the workload is a host process in its own PID namespace", row: evidence.Row{Platform: "linux", Mode: "default"}},
-	{doc: "linux refuses process isolation", row: evidence.Row{Platform: "linux", Mode: "process"}, refused: true},
-	{doc: "linux refuses hyperv isolation", row: evidence.Row{Platform: "linux", Mode: "hyperv"}, refused: true},
+	{doc: "windows process isolation: the workload is a host process in its own session", row: evidence.Rows[0]},
+	{doc: "windows hyperv isolation: the workload runs in a utility VM", row: evidence.Rows[1]},
+	{doc: "linux default isolation: the workload is a host process in its own PID namespace", row: evidence.Rows[2]},
+	{doc: "linux refuses process isolation", row: evidence.Rows[3]},
+	{doc: "linux refuses hyperv isolation", row: evidence.Rows[4]},
 }
 
 // workloadClaims are judged, in this order, on every row that starts a
@@ -76,7 +75,7 @@ func testIsolation(t *testing.T, run *hostRun) {
 		t.Run(r.doc, func(t *testing.T) {
 			t.Parallel()
 			applies, reason := claims.RowApplies(run.daemon, run.s.Expect, r.row)
-			if r.refused {
+			if r.row.Refusal() {
 				refusalRow(t, run, r.row, applies, reason)
 			} else {
 				workloadRow(t, run, r.row, applies, reason)

@@ -120,6 +120,19 @@ type Row struct {
 
 func (r Row) String() string { return r.Platform + "/" + r.Mode }
 
+// Refusal reports whether the row asks for a mode the platform must refuse:
+// a Linux daemon has only its default isolation.
+func (r Row) Refusal() bool { return r.Platform == "linux" && r.Mode != "default" }
+
+// Rows is every platform × mode the suite knows, in the order it runs them.
+var Rows = []Row{
+	{Platform: "windows", Mode: "process"},
+	{Platform: "windows", Mode: "hyperv"},
+	{Platform: "linux", Mode: "default"},
+	{Platform: "linux", Mode: "process"},
+	{Platform: "linux", Mode: "hyperv"},
+}
+
 // Workload is the evidence of one isolation row that starts a container.
 type Workload struct {
 	Row   Row    `json:"row"`
