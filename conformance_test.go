@@ -24,15 +24,28 @@ import (
 	"github.com/wincontainer-gate/conformance/helpers/harness"
 )
 
+// judgement says how verdicts become test outcomes.
+type judgement int
+
+const (
+	// gate: a failed claim fails the test, a skipped claim skips it.
+	gate judgement = iota
+	// compareToFixture: a verdict that differs from the fixture's expected
+	// one fails the test; an expected failure passes.
+	compareToFixture
+	// observe: verdicts are logged and returned for the caller to judge.
+	observe
+)
+
 // hostRun is one host under test: a live daemon, or one fixture in replay.
 type hostRun struct {
 	s      *harness.Session
 	ledger *claims.Ledger
 	daemon evidence.Daemon
-	// expected holds the fixture's verdicts in replay; nil when live.
+	// judge says what a verdict does to the test.
+	judge judgement
+	// expected holds the fixture's verdicts when judge is compareToFixture.
 	expected map[string]fixture.Expected
-	// fixture names the replayed fixture, for messages.
-	fixture *fixture.Fixture
 }
 
 func loadConfig(t *testing.T) config.Config {
@@ -50,7 +63,7 @@ func TestConformance(t *testing.T) {
 	case config.Live:
 		t.Run("live", func(t *testing.T) {
 			s := openLive(t, cfg)
-			run := checkHost(t, s, nil)
+			run := checkHost(t, s, gate, nil)
 			requireFailClosed(t, run)
 		})
 	case config.Record:
@@ -62,7 +75,7 @@ func TestConformance(t *testing.T) {
 		for _, dir := range dirs {
 			t.Run(filepath.Base(dir), func(t *testing.T) {
 				t.Parallel()
-				replayHost(t, dir, true)
+				replayHost(t, dir, compareToFixture)
 			})
 		}
 	}
@@ -77,10 +90,10 @@ func openLive(t *testing.T, cfg config.Config) *harness.Session {
 	return s
 }
 
-// replayHost replays one fixture folder. With compare, every verdict must be
-// the fixture's expected one; without, the ledger is returned for the caller
-// to judge (a tampered copy, say).
-func replayHost(t *testing.T, dir string, compare bool) *claims.Ledger {
+// replayHost replays one fixture folder. Compared, every verdict must be the
+// fixture's expected one; observed, the ledger is returned for the caller to
+// judge (a tampered copy, say).
+func replayHost(t *testing.T, dir string, judge judgement) *claims.Ledger {
 	t.Helper()
 	f, err := fixture.Load(dir)
 	require.NoError(t, err)
@@ -90,16 +103,11 @@ func replayHost(t *testing.T, dir string, compare bool) *claims.Ledger {
 	s.Logf = t.Logf
 	t.Logf("replaying %s: %s %s host, engine %s, recorded %s (%s)",
 		f.Name(), f.Meta.Platform, f.Meta.HostBuild, f.Meta.EngineVersion, f.Meta.RecordedAt, f.Meta.Provenance.Kind)
-	var expected map[string]fixture.Expected
-	if compare {
-		expected = f.Meta.Expected
-	}
-	run := checkHost(t, s, expected)
-	run.fixture = f
+	run := checkHost(t, s, judge, f.Meta.Expected)
 	for _, problem := range s.FixtureProblems() {
 		t.Error(problem)
 	}
-	if compare {
+	if judge == compareToFixture {
 		requireAllExpectedJudged(t, run, f)
 	}
 	return run.ledger
@@ -112,7 +120,7 @@ func recordHost(t *testing.T, cfg config.Config) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	s.Logf = t.Logf
-	run := checkHost(t, s, nil)
+	run := checkHost(t, s, gate, nil)
 	requireFailClosed(t, run)
 
 	name := cfg.RecordName
@@ -162,9 +170,9 @@ func nonEmpty(s, def string) string {
 }
 
 // checkHost gathers the daemon's evidence and runs both claim tables.
-func checkHost(t *testing.T, s *harness.Session, expected map[string]fixture.Expected) *hostRun {
+func checkHost(t *testing.T, s *harness.Session, judge judgement, expected map[string]fixture.Expected) *hostRun {
 	t.Helper()
-	run := &hostRun{s: s, ledger: claims.NewLedger(), expected: expected}
+	run := &hostRun{s: s, ledger: claims.NewLedger(), judge: judge, expected: expected}
 	ctx := context.Background()
 	var err error
 	run.daemon, err = s.Daemon(ctx)
@@ -197,7 +205,11 @@ func requireFailClosed(t *testing.T, run *hostRun) {
 // verdict is an error.
 func report(t *testing.T, run *hostRun, v claims.Verdict) {
 	t.Helper()
-	if run.expected == nil {
+	switch run.judge {
+	case observe:
+		t.Log(v.String())
+		return
+	case gate:
 		switch v.Status {
 		case claims.Pass:
 			t.Log(v.String())

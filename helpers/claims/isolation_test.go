@@ -1,0 +1,248 @@
+package claims
+
+import (
+	"testing"
+
+	"github.com/docker/docker/api/types/container"
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+
+	"github.com/wincontainer-gate/conformance/helpers/config"
+	"github.com/wincontainer-gate/conformance/helpers/evidence"
+	"github.com/wincontainer-gate/conformance/helpers/hostprobe"
+)
+
+func session(n uint32) *uint32 { return &n }
+
+var (
+	windowsProcess = evidence.Row{Platform: "windows", Mode: "process"}
+	windowsHyperV  = evidence.Row{Platform: "windows", Mode: "hyperv"}
+	linuxDefault   = evidence.Row{Platform: "linux", Mode: "default"}
+)
+
+// harnessSelf is the harness in the interactive session 1.
+var harnessSelf = hostprobe.Process{PID: 9000, Name: "conformance.test.exe", Session: session(1)}
+
+func hostSnapshot(extra ...hostprobe.Process) *hostprobe.Snapshot {
+	procs := []hostprobe.Process{
+		{PID: 4, Name: "System", Session: session(0)},
+		{PID: 2216, Name: "vmwp.exe", Session: session(0)},
+		{PID: 6704, Name: "vmwp.exe", Session: session(0)},
+		harnessSelf,
+	}
+	return &hostprobe.Snapshot{SelfPID: harnessSelf.PID, Processes: append(procs, extra...)}
+}
+
+func windowsTop(pingPID string) *container.TopResponse {
+	return &container.TopResponse{
+		Titles: []string{"Name", "PID", "CPU", "Private Working Set"},
+		Processes: [][]string{
+			{"smss.exe", "5364", "00:00:00.062", "245.8kB"},
+			{"csrss.exe", "3692", "00:00:00.000", "417.8kB"},
+			{"wininit.exe", "716", "00:00:00.031", "651.3kB"},
+			{"services.exe", "6552", "00:00:00.203", "1.266MB"},
+			{"lsass.exe", "4952", "00:00:00.281", "2.798MB"},
+			{"CExecSvc.exe", "6216", "00:00:00.015", "790.5kB"},
+			{"PING.EXE", pingPID, "00:00:00.031", "528.4kB"},
+		},
+	}
+}
+
+func running(isolation string) *container.InspectResponse {
+	return &container.InspectResponse{ContainerJSONBase: &container.ContainerJSONBase{
+		State:      &container.State{Status: "running", Running: true, Pid: 4872},
+		HostConfig: &container.HostConfig{Isolation: container.Isolation(isolation)},
+	}}
+}
+
+// processWorkload is the documented process-isolated run.
+func processWorkload() evidence.Workload {
+	return evidence.Workload{
+		Row: windowsProcess, Image: "nanoserver:1809", Isolation: "process", ContainerID: "cece6585ce235d4790d6ab4d86c4",
+		Inspect: running("process"), Top: windowsTop("4872"),
+		Before: hostSnapshot(),
+		After:  hostSnapshot(hostprobe.Process{PID: 4872, Name: "PING.EXE", Session: session(3)}),
+	}
+}
+
+// hypervWorkload is the documented Hyper-V run with the new worker 7312.
+func hypervWorkload() evidence.Workload {
+	return evidence.Workload{
+		Row: windowsHyperV, Image: "nanoserver:1809", Isolation: "hyperv", ContainerID: "a503f75e958370f0bb544c94",
+		Inspect: running("hyperv"), Top: windowsTop("1308"),
+		Before: hostSnapshot(),
+		After:  hostSnapshot(hostprobe.Process{PID: 7312, Name: "vmwp.exe", Session: session(0)}),
+	}
+}
+
+func linuxWorkload() evidence.Workload {
+	self := hostprobe.Process{PID: 100, Name: "conformance.tes", PIDNamespace: "pid:[4026531836]"}
+	ping := hostprobe.Process{PID: 14081, Name: "ping", PIDNamespace: "pid:[4026532183]"}
+	return evidence.Workload{
+		Row: linuxDefault, Image: "busybox", ContainerID: "a386933c3add1234",
+		Inspect: running(""),
+		Top: &container.TopResponse{Titles: []string{"UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"},
+			Processes: [][]string{{"root", "14081", "14060", "0", "19:58", "?", "00:00:00", "ping localhost"}}},
+		After: &hostprobe.Snapshot{SelfPID: 100, Processes: []hostprobe.Process{self, ping}},
+	}
+}
+
+func change(w evidence.Workload, f func(*evidence.Workload)) evidence.Workload {
+	f(&w)
+	return w
+}
+
+func TestIsolationClaims(t *testing.T) {
+	d := ws2019()
+	remote := with(d, func(d *evidence.Daemon) { d.Local, d.Target = false, "tcp://build-host:2375" })
+	linux := evidence.Daemon{Target: "unix:///var/run/docker.sock", Local: true}
+	skipPolicy := defaultExpect()
+	skipPolicy.HyperV = config.HyperVSkip
+	noHypervisor := change(hypervWorkload(), func(w *evidence.Workload) {
+		w.StartErr = &evidence.Failure{Kind: evidence.KindSystem, Message: "hcs::CreateComputeSystem a503f75e9583: No hypervisor is present on this system."}
+	})
+
+	tests := []struct {
+		doc     string
+		verdict Verdict
+		status  Status
+		message string
+	}{
+		{doc: "process start passes", verdict: CheckStart(d, defaultExpect(), processWorkload()), status: Pass, message: "running"},
+		{doc: "image mismatch at start fails with the tag to use", status: Fail, message: "its OS build does not match the host",
+			verdict: CheckStart(d, defaultExpect(), change(processWorkload(), func(w *evidence.Workload) {
+				w.StartErr = &evidence.Failure{Kind: evidence.KindSystem, Message: "hcsshim::CreateComputeSystem cece: The container operating system does not match the host operating system."}
+			}))},
+		{doc: "no hypervisor skips under the skip policy", verdict: CheckStart(d, skipPolicy, noHypervisor), status: Skip, message: "no usable hypervisor"},
+		{doc: "no hypervisor fails under require", verdict: CheckStart(d, defaultExpect(), noHypervisor), status: Fail, message: "no usable hypervisor"},
+		{doc: "missing vmcompute blocks the start", status: Fail, message: "blocked by service-vmcompute",
+			verdict: CheckStart(with(d, func(d *evidence.Daemon) { setService(d, hostprobe.Service{Name: "vmcompute"}) }), defaultExpect(), processWorkload())},
+		{doc: "missing vmms skips hyperv under the skip policy", status: Skip, message: "vmms not running",
+			verdict: CheckStart(with(d, func(d *evidence.Daemon) { setService(d, hostprobe.Service{Name: "vmms"}) }), skipPolicy, hypervWorkload())},
+		{doc: "container that exited fails", status: Fail, message: "did not stay running",
+			verdict: CheckStart(linux, defaultExpect(), change(linuxWorkload(), func(w *evidence.Workload) {
+				w.RunErr = &evidence.Failure{Message: "container a386933c3add is exited with exit code 1"}
+			}))},
+
+		{doc: "process isolation field passes", verdict: CheckIsolationField(processWorkload()), status: Pass},
+		{doc: "hyperv container reporting process fails", status: Fail, message: `Isolation: got "process", want "hyperv"`,
+			verdict: CheckIsolationField(change(hypervWorkload(), func(w *evidence.Workload) { w.Inspect = running("process") }))},
+		{doc: "linux empty isolation is default", verdict: CheckIsolationField(linuxWorkload()), status: Pass},
+
+		{doc: "process tree with the system set passes", verdict: CheckProcessTree(processWorkload()), status: Pass, message: "PING.EXE is PID 4872 among 7 processes"},
+		{doc: "process tree without the system set fails", status: Fail, message: "process tree lacks smss.exe",
+			verdict: CheckProcessTree(change(processWorkload(), func(w *evidence.Workload) {
+				w.Top = &container.TopResponse{Titles: w.Top.Titles, Processes: w.Top.Processes[6:]}
+			}))},
+		{doc: "linux tree finds ping in CMD", verdict: CheckProcessTree(linuxWorkload()), status: Pass, message: "ping is PID 14081"},
+
+		{doc: "process PID on the host in its own session passes", verdict: CheckPIDVisibility(d, processWorkload()), status: Pass,
+			message: "PING.EXE PID 4872 is a host process in session 3 (harness: session 1)"},
+		{doc: "process PID absent from the host fails", status: Fail, message: "is not a host process",
+			verdict: CheckPIDVisibility(d, change(processWorkload(), func(w *evidence.Workload) { w.After = hostSnapshot() }))},
+		{doc: "process PID in an unknown session fails", status: Fail, message: "session unknown",
+			verdict: CheckPIDVisibility(d, change(processWorkload(), func(w *evidence.Workload) {
+				w.After = hostSnapshot(hostprobe.Process{PID: 4872, Name: "PING.EXE"})
+			}))},
+		{doc: "process PID in the harness's own session fails", status: Fail, message: "runs in the harness's session 1",
+			verdict: CheckPIDVisibility(d, change(processWorkload(), func(w *evidence.Workload) {
+				w.After = hostSnapshot(hostprobe.Process{PID: 4872, Name: "PING.EXE", Session: session(1)})
+			}))},
+		{doc: "snapshot without the harness is a broken probe, not a pass", status: Fail, message: "probe broken",
+			verdict: CheckPIDVisibility(d, change(hypervWorkload(), func(w *evidence.Workload) {
+				w.After = &hostprobe.Snapshot{SelfPID: 9000}
+			}))},
+		{doc: "hyperv guest PID absent from the host passes", verdict: CheckPIDVisibility(d, hypervWorkload()), status: Pass, message: "runs in the utility VM"},
+		{doc: "hyperv PING visible on the host fails", status: Fail, message: "is a host process: the container is not in a utility VM",
+			verdict: CheckPIDVisibility(d, change(hypervWorkload(), func(w *evidence.Workload) {
+				w.After = hostSnapshot(hostprobe.Process{PID: 1308, Name: "PING.EXE", Session: session(2)})
+			}))},
+		{doc: "hyperv guest PID reused by another host process passes", verdict: CheckPIDVisibility(d, change(hypervWorkload(), func(w *evidence.Workload) {
+			w.After = hostSnapshot(hostprobe.Process{PID: 1308, Name: "svchost.exe", Session: session(0)}, hostprobe.Process{PID: 7312, Name: "vmwp.exe"})
+		})), status: Pass},
+		{doc: "remote daemon skips host processes", verdict: CheckPIDVisibility(remote, processWorkload()), status: Skip, message: "not local"},
+		{doc: "linux PID in its own namespace passes", verdict: CheckPIDVisibility(linux, linuxWorkload()), status: Pass, message: "PID namespace pid:[4026532183]"},
+		{doc: "linux PID in the harness's namespace fails", status: Fail, message: "shares the harness's PID namespace",
+			verdict: CheckPIDVisibility(linux, change(linuxWorkload(), func(w *evidence.Workload) {
+				w.After = &hostprobe.Snapshot{SelfPID: 100, Processes: []hostprobe.Process{
+					{PID: 100, Name: "t", PIDNamespace: "pid:[1]"}, {PID: 14081, Name: "ping", PIDNamespace: "pid:[1]"}}}
+			}))},
+
+		{doc: "hyperv brings a new vmwp", verdict: CheckVMWorker(d, hypervWorkload()), status: Pass, message: "vmwp.exe 7312 (session 0)"},
+		{doc: "hyperv without a new vmwp fails", status: Fail, message: "no new vmwp.exe",
+			verdict: CheckVMWorker(d, change(hypervWorkload(), func(w *evidence.Workload) { w.After = hostSnapshot() }))},
+		{doc: "process isolation without a new vmwp passes", verdict: CheckVMWorker(d, processWorkload()), status: Pass},
+		{doc: "process isolation with a new vmwp fails", status: Fail, message: "a new vmwp.exe appeared",
+			verdict: CheckVMWorker(d, change(processWorkload(), func(w *evidence.Workload) {
+				w.After = hostSnapshot(hostprobe.Process{PID: 8100, Name: "vmwp.exe", Session: session(0)})
+			}))},
+
+		{doc: "removed container passes cleanup", verdict: CheckCleanup(processWorkload()), status: Pass},
+		{doc: "container still present fails cleanup", status: Fail, message: "container still present after removal",
+			verdict: CheckCleanup(change(processWorkload(), func(w *evidence.Workload) { w.GoneErr = &evidence.Failure{Message: "timed out"} }))},
+		{doc: "worker outliving its container fails cleanup", status: Fail, message: "VM worker still running",
+			verdict: CheckCleanup(change(hypervWorkload(), func(w *evidence.Workload) { w.WorkersGoneErr = &evidence.Failure{Message: "vmwp.exe 7312"} }))},
+		{doc: "nothing created skips cleanup", verdict: CheckCleanup(evidence.Workload{}), status: Skip},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			assert.Equal(t, tc.verdict.Status, tc.status, tc.verdict.String())
+			assert.Check(t, is.Contains(tc.verdict.Message, tc.message), tc.verdict.String())
+		})
+	}
+}
+
+func TestCheckRefused(t *testing.T) {
+	hyperv := evidence.Row{Platform: "linux", Mode: "hyperv"}
+	tests := []struct {
+		doc       string
+		createErr *evidence.Failure
+		status    Status
+		message   string
+	}{
+		{doc: "current moby: 400 with the new wording", status: Pass,
+			createErr: &evidence.Failure{Kind: evidence.KindInvalidParameter, Message: "Error response from daemon: invalid isolation (hyperv): linux only supports 'default'"}},
+		{doc: "Debian 20.10: 500 with the old wording", status: Pass,
+			createErr: &evidence.Failure{Kind: evidence.KindSystem, Message: `Error response from daemon: Invalid isolation: "hyperv" - linux only supports 'default'`}},
+		{doc: "500 with the new wording is not a refusal", status: Fail, message: "refusal kind: got system",
+			createErr: &evidence.Failure{Kind: evidence.KindSystem, Message: "invalid isolation (hyperv): linux only supports 'default'"}},
+		{doc: "unknown wording fails", status: Fail, message: "unknown wording",
+			createErr: &evidence.Failure{Kind: evidence.KindInvalidParameter, Message: "bad request"}},
+		{doc: "accepted fails", status: Fail, message: `the daemon accepted isolation "hyperv"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			v := CheckRefused(evidence.Refusal{Row: hyperv, CreateErr: tc.createErr, ContainerID: "abc"})
+			assert.Equal(t, v.Status, tc.status, v.String())
+			assert.Check(t, is.Contains(v.Message, tc.message), v.String())
+		})
+	}
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		doc     string
+		message string
+		want    Class
+	}{
+		{doc: "19.03 mismatch", message: "hcsshim::CreateComputeSystem 1: The container operating system does not match the host operating system.", want: ClassImageMismatch},
+		{doc: "20.10 mismatch", message: "hcs::CreateComputeSystem 1: The container operating system does not match the host operating system.", want: ClassImageMismatch},
+		{doc: "pull incompatible", message: "a Windows version 10.0.18362-based image is incompatible with a 10.0.17763 host", want: ClassImageMismatch},
+		{doc: "pull manifest", message: "no matching manifest for windows/amd64 10.0.17763 in the manifest list entries", want: ClassImageMismatch},
+		{doc: "no hypervisor", message: "hcs::CreateComputeSystem 1: No hypervisor is present on this system.", want: ClassNoHypervisor},
+		{doc: "hyperv not installed code", message: "failed: HCS_E_HYPERV_NOT_INSTALLED (0x80370102)", want: ClassNoHypervisor},
+		{doc: "required feature", message: "The virtual machine could not be started because a required feature is not installed.", want: ClassNoHypervisor},
+		{doc: "unexpected exit", message: "container 1 encountered an error during hcs::System::Start: failure in a Windows system call: The virtual machine or container exited unexpectedly. (0xc0370106)", want: ClassUnexpectedExit},
+		{doc: "linux refusal, old", message: `Invalid isolation: "process" - linux only supports 'default'`, want: ClassUnsupportedIsolation},
+		{doc: "pipe access denied", message: "open //./pipe/docker_engine: Access is denied.", want: ClassAccessDenied},
+		{doc: "pipe missing", message: "open //./pipe/docker_engine: The system cannot find the file specified.", want: ClassNotListening},
+		{doc: "socket missing", message: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?", want: ClassNotListening},
+		{doc: "anything else", message: "disk full", want: ClassOther},
+		{doc: "nothing", message: "", want: ClassNone},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			assert.Check(t, is.Equal(Classify(tc.message), tc.want))
+		})
+	}
+}
