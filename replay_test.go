@@ -1,0 +1,168 @@
+package conformance
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v4"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
+
+	"github.com/wincontainer-gate/conformance/helpers/claims"
+	"github.com/wincontainer-gate/conformance/helpers/fixture"
+)
+
+// recordedLinuxFixture is the fixture recorded from this project's CI host.
+const recordedLinuxFixture = "fixtures/linux-debian12-docker.io-20.10"
+
+// copyFixture copies a fixture folder into a fresh fixtures root and returns
+// the copy's folder.
+func copyFixture(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
+	require.NoError(t, os.MkdirAll(dst, 0o755))
+	for _, name := range []string{fixture.MetadataFile, fixture.EngineFile, fixture.HostFile} {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dst, name), b, 0o644))
+	}
+	return dst
+}
+
+// editCassette rewrites a fixture's recorded Engine API answers.
+func editCassette(t *testing.T, dir string, edit func(c *cassette.Cassette)) {
+	t.Helper()
+	c, err := cassette.Load(filepath.Join(dir, "engine"))
+	require.NoError(t, err)
+	edit(c)
+	c.MarshalFunc = yaml.Marshal
+	require.NoError(t, c.Save())
+}
+
+// editHost rewrites a fixture's recorded host probe answers.
+func editHost(t *testing.T, dir string, edit func(a *fixture.HostAnswers)) {
+	t.Helper()
+	path := filepath.Join(dir, fixture.HostFile)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var a fixture.HostAnswers
+	require.NoError(t, json.Unmarshal(b, &a))
+	edit(&a)
+	require.NoError(t, fixture.SaveHost(dir, &a))
+}
+
+func workloadInspect(i *cassette.Interaction) bool {
+	return i.Request.Method == "GET" && strings.Contains(i.Request.URL, "/containers/") &&
+		strings.HasSuffix(i.Request.URL, "/json") && !strings.Contains(i.Request.URL, "/containers/json") && i.Response.Code == 200
+}
+
+func TestReplayAlteredAnswerChangesVerdict(t *testing.T) {
+	tests := []struct {
+		doc     string
+		alter   func(t *testing.T, dir string)
+		claim   string
+		message string
+	}{
+		{
+			doc: "inspect that reports hyperv fails the isolation field",
+			alter: func(t *testing.T, dir string) {
+				editCassette(t, dir, func(c *cassette.Cassette) {
+					for _, i := range c.Interactions {
+						if workloadInspect(i) {
+							var body map[string]any
+							require.NoError(t, json.Unmarshal([]byte(i.Response.Body), &body))
+							body["HostConfig"].(map[string]any)["Isolation"] = "hyperv"
+							b, err := json.Marshal(body)
+							require.NoError(t, err)
+							i.Response.Body, i.Response.ContentLength = string(b), int64(len(b))
+						}
+					}
+				})
+			},
+			claim: "linux/default/isolation-field", message: `Isolation: got "hyperv", want "default"`,
+		},
+		{
+			doc: "a host snapshot without the workload fails PID visibility",
+			alter: func(t *testing.T, dir string) {
+				editHost(t, dir, func(a *fixture.HostAnswers) {
+					for _, c := range a.Calls {
+						if c.Step == "linux/default/after-start" && c.Snapshot != nil {
+							kept := c.Snapshot.Processes[:0]
+							for _, p := range c.Snapshot.Processes {
+								if p.Name != "ping" {
+									kept = append(kept, p)
+								}
+							}
+							c.Snapshot.Processes = kept
+						}
+					}
+				})
+			},
+			claim: "linux/default/pid-visibility", message: "is not a host process",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			original, err := fixture.Load(recordedLinuxFixture)
+			require.NoError(t, err)
+			require.Equal(t, "pass", original.Meta.Expected[tc.claim].Status, "the unaltered fixture must pass %s", tc.claim)
+
+			dir := copyFixture(t, recordedLinuxFixture)
+			tc.alter(t, dir)
+			var ledger *claims.Ledger
+			t.Run("replay", func(t *testing.T) { ledger = replayHost(t, dir, observe) })
+			v, ok := ledger.Get(tc.claim)
+			require.True(t, ok)
+			assert.Equal(t, claims.Fail, v.Status, v.String())
+			assert.Contains(t, v.Message, tc.message)
+		})
+	}
+}
+
+// runSuite runs TestConformance of this test binary in a child process, as a
+// user would run `go test`, with only the given configuration variables.
+func runSuite(t *testing.T, env ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestConformance$", "-test.v", "-test.count=1")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CONFORMANCE_") && !strings.HasPrefix(kv, "DOCKER_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func TestReplayMissingInteractionIsAFixtureError(t *testing.T) {
+	dir := copyFixture(t, recordedLinuxFixture)
+	removed := ""
+	editCassette(t, dir, func(c *cassette.Cassette) {
+		for n, i := range c.Interactions {
+			if strings.HasSuffix(i.Request.URL, "/top") {
+				removed = i.Request.URL[strings.Index(i.Request.URL, "/v1."):]
+				c.Interactions = append(c.Interactions[:n], c.Interactions[n+1:]...)
+				return
+			}
+		}
+	})
+	require.NotEmpty(t, removed, "the recorded fixture has a top request")
+
+	out, err := runSuite(t, "CONFORMANCE_MODE=replay", "CONFORMANCE_FIXTURES="+filepath.Dir(dir))
+	require.Error(t, err, "replay of a fixture with a missing interaction must fail:\n%s", out)
+	assert.Contains(t, out, "fixture error: no recorded answer for GET "+removed)
+	assert.Contains(t, out, filepath.Join(dir, fixture.EngineFile))
+	assert.Contains(t, out, "re-record it with: CONFORMANCE_MODE=record")
+	assert.NotContains(t, out, "cannot reach the Docker daemon", "a fixture error is never an unreachable daemon")
+}
+
+func TestReplayOfEmptyFolderFails(t *testing.T) {
+	out, err := runSuite(t, "CONFORMANCE_MODE=replay", "CONFORMANCE_FIXTURES="+t.TempDir())
+	require.Error(t, err)
+	assert.Contains(t, out, "no fixtures under")
+}
