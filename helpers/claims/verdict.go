@@ -110,6 +110,8 @@ func (l *Ledger) gate(needs []string) (Verdict, bool) {
 		switch {
 		case !ok:
 			return failed("prerequisite "+need+" was never judged", "this is a harness bug: judge prerequisites first"), false
+		case prior.Status == Fail && prior.BlockedBy != "":
+			return blocked(need, "itself "+prior.Message), false
 		case prior.Status == Fail:
 			return blocked(need, ""), false
 		case prior.Status == Skip:

@@ -1,0 +1,84 @@
+package conformance
+
+import (
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wincontainer-gate/conformance/helpers/claims"
+	"github.com/wincontainer-gate/conformance/helpers/fixture"
+)
+
+// allClaimIDs lists every claim the tables judge on some host.
+func allClaimIDs() []string {
+	var ids []string
+	for _, c := range provisioningClaims {
+		ids = append(ids, c.id)
+	}
+	for _, r := range isolationRows {
+		if r.row.Refusal() {
+			ids = append(ids, claims.ID(r.row, claims.KindRefused))
+			continue
+		}
+		for _, c := range workloadClaims {
+			if contains(c.platforms, r.row.Platform) {
+				ids = append(ids, claims.ID(r.row, c.kind))
+			}
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// TestBrokenHostsAreCaught replays every broken-host fixture: each must make
+// exactly the claims it names fail on their own (not merely blocked), with no
+// fixture error, and every claim must have a broken host that it catches.
+func TestBrokenHostsAreCaught(t *testing.T) {
+	cfg := loadConfig(t)
+	dirs, err := fixture.Discover(cfg.Fixtures)
+	require.NoError(t, err)
+	covered := map[string][]string{}
+	caught, broken := 0, 0
+	for _, dir := range dirs {
+		f, err := fixture.Load(dir)
+		require.NoError(t, err)
+		if len(f.Meta.Provenance.Breaks) == 0 {
+			continue
+		}
+		broken++
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			var ledger *claims.Ledger
+			replayed := t.Run("replay", func(t *testing.T) { ledger = replayHost(t, dir, observe) })
+			if !replayed {
+				t.Errorf("replay of %s failed: a replay error is never a catch", f.Name())
+				return
+			}
+			all := true
+			for _, id := range f.Meta.Provenance.Breaks {
+				v, ok := ledger.Get(id)
+				switch {
+				case !ok:
+					t.Errorf("%s names claim %s, which was never judged", f.Name(), id)
+					all = false
+				case v.Status != claims.Fail || v.BlockedBy != "":
+					t.Errorf("%s is broken for %s, but the claim reached: %s", f.Name(), id, v)
+					all = false
+				default:
+					t.Logf("caught: %s", v)
+					covered[id] = append(covered[id], f.Name())
+				}
+			}
+			if all {
+				caught++
+			}
+		})
+	}
+	require.NotZero(t, broken, "no broken-host fixtures under %s", cfg.Fixtures)
+	t.Logf("detection score: %d/%d broken hosts caught (%.0f%%)", caught, broken, 100*float64(caught)/float64(broken))
+	for _, id := range allClaimIDs() {
+		assert.NotEmpty(t, covered[id], "claim %s has no broken-host fixture that it catches", id)
+	}
+}
