@@ -214,15 +214,7 @@ func (s *Session) RunWorkload(ctx context.Context, row evidence.Row, imageRef st
 	if s.Local {
 		w.Before = s.snapshot(ctx, step+"/before-start", &w)
 	}
-	created, err := s.Client.ContainerCreate(ctx,
-		&container.Config{Image: imageRef, Cmd: WorkloadCommand(row.Platform), Labels: s.labels(row)},
-		&container.HostConfig{Isolation: isolationFor(row.Mode)}, nil, nil, s.containerName(row))
-	gone := false
-	cleanup(func() {
-		if created.ID != "" && !gone {
-			_ = s.Client.ContainerRemove(context.Background(), created.ID, container.RemoveOptions{Force: true})
-		}
-	})
+	created, gone, err := s.create(ctx, row, imageRef, cleanup)
 	if err != nil {
 		w.CreateErr = evidence.FailureOf(err)
 		return w, s.fixtureErr()
@@ -250,7 +242,7 @@ func (s *Session) RunWorkload(ctx context.Context, row evidence.Row, imageRef st
 		w.RemoveErr = evidence.FailureOf(err)
 	} else {
 		w.GoneErr = s.waitGone(ctx, created.ID)
-		gone = w.GoneErr == nil
+		*gone = w.GoneErr == nil
 	}
 	if row.Mode == "hyperv" && w.Before != nil && w.After != nil {
 		w.WorkersGoneErr = s.waitWorkersGone(ctx, step+"/after-remove", hostprobe.NewProcesses(*w.Before, *w.After, "vmwp.exe"))
@@ -269,25 +261,33 @@ func (s *Session) snapshot(ctx context.Context, step string, w *evidence.Workloa
 	return &snap
 }
 
+// create creates the row's workload container with the harness labels and
+// registers its removal before looking at the error; the caller sets *removed
+// once it has seen the container gone, so that cleanup makes no request.
+func (s *Session) create(ctx context.Context, row evidence.Row, imageRef string, cleanup Cleanups) (container.CreateResponse, *bool, error) {
+	created, err := s.Client.ContainerCreate(ctx,
+		&container.Config{Image: imageRef, Cmd: WorkloadCommand(row.Platform), Labels: s.labels(row)},
+		&container.HostConfig{Isolation: isolationFor(row.Mode)}, nil, nil, s.containerName(row))
+	removed := new(bool)
+	cleanup(func() {
+		if created.ID != "" && !*removed {
+			_ = s.Client.ContainerRemove(context.Background(), created.ID, container.RemoveOptions{Force: true})
+		}
+	})
+	return created, removed, err
+}
+
 // TryRefusal asks for an isolation mode the daemon must refuse. A container
 // the daemon accepts anyway is removed at once.
 func (s *Session) TryRefusal(ctx context.Context, row evidence.Row, imageRef string, cleanup Cleanups) (evidence.Refusal, error) {
 	r := evidence.Refusal{Row: row}
-	created, err := s.Client.ContainerCreate(ctx,
-		&container.Config{Image: imageRef, Cmd: WorkloadCommand(row.Platform), Labels: s.labels(row)},
-		&container.HostConfig{Isolation: isolationFor(row.Mode)}, nil, nil, s.containerName(row))
-	removed := false
-	cleanup(func() {
-		if created.ID != "" && !removed {
-			_ = s.Client.ContainerRemove(context.Background(), created.ID, container.RemoveOptions{Force: true})
-		}
-	})
+	created, removed, err := s.create(ctx, row, imageRef, cleanup)
 	if err != nil {
 		r.CreateErr = evidence.FailureOf(err)
 		return r, s.fixtureErr()
 	}
 	r.ContainerID = created.ID
-	removed = s.Client.ContainerRemove(ctx, created.ID, container.RemoveOptions{Force: true}) == nil
+	*removed = s.Client.ContainerRemove(ctx, created.ID, container.RemoveOptions{Force: true}) == nil
 	return r, s.fixtureErr()
 }
 
