@@ -185,7 +185,11 @@ func checkHost(t *testing.T, s *harness.Session, judge judgement, expected map[s
 		left, err := s.Leftovers(ctx)
 		require.NoError(t, err)
 		for _, c := range left {
-			t.Errorf("container %s of run %s was left behind (%s); it has been removed", c.ID[:12], s.RunID, c.State)
+			if err := s.RemoveLeftover(ctx, c); err != nil {
+				t.Errorf("container %s of run %s was left behind (%s) and could not be removed: %v", c.ID[:12], s.RunID, c.State, err)
+				continue
+			}
+			t.Errorf("container %s of run %s was left behind (%s); the harness removed it", c.ID[:12], s.RunID, c.State)
 		}
 	}
 	t.Logf("verdicts: %d passed, %d failed, %d skipped", run.ledger.Count(claims.Pass), run.ledger.Count(claims.Fail), run.ledger.Count(claims.Skip))

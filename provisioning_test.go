@@ -1,7 +1,10 @@
 package conformance
 
 import (
+	"context"
 	"testing"
+
+	"gotest.tools/v3/assert"
 
 	"github.com/wincontainer-gate/conformance/helpers/claims"
 	"github.com/wincontainer-gate/conformance/helpers/config"
@@ -14,7 +17,9 @@ var provisioningClaims = []struct {
 	doc   string
 	id    string
 	needs []string
-	check func(evidence.Daemon, config.Expectations) claims.Verdict
+	// gather adds the evidence the claim judges, once its needs passed.
+	gather func(*testing.T, *hostRun)
+	check  func(evidence.Daemon, config.Expectations) claims.Verdict
 }{
 	{
 		doc:   "daemon answers at DOCKER_HOST",
@@ -46,10 +51,11 @@ var provisioningClaims = []struct {
 		check: claims.CheckDefaultIsolation,
 	},
 	{
-		doc:   "base image is on the host",
-		id:    claims.BaseImage,
-		needs: []string{claims.EnginePlatform},
-		check: claims.CheckBaseImage,
+		doc:    "base image is on the host",
+		id:     claims.BaseImage,
+		needs:  []string{claims.EnginePlatform},
+		gather: gatherBaseImage,
+		check:  claims.CheckBaseImage,
 	},
 	{
 		doc:   "base image OS build fits the host",
@@ -80,8 +86,18 @@ var provisioningClaims = []struct {
 func testProvisioning(t *testing.T, run *hostRun) {
 	for _, c := range provisioningClaims {
 		t.Run(c.doc, func(t *testing.T) {
+			if c.gather != nil && passed(run, c.needs...) {
+				c.gather(t, run)
+			}
 			v := run.ledger.Judge(c.id, c.needs, func() claims.Verdict { return c.check(run.daemon, run.s.Expect) })
 			report(t, run, v)
 		})
 	}
+}
+
+func gatherBaseImage(t *testing.T, run *hostRun) {
+	t.Helper()
+	var err error
+	run.daemon.Image, err = run.s.BaseImage(context.Background(), run.daemon)
+	assert.NilError(t, err)
 }

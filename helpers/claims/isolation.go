@@ -51,13 +51,10 @@ func RowApplies(d evidence.Daemon, e config.Expectations, row evidence.Row) (boo
 	return true, ""
 }
 
-// StartNeeds lists the provisioning claims a row's start depends on.
-func StartNeeds(row evidence.Row) []string {
-	if row.Platform == "windows" {
-		return []string{BaseImage, ImageBuild}
-	}
-	return []string{BaseImage}
-}
+// StartNeeds lists the provisioning claims a row's start depends on. The
+// image build rule is judged per mode inside CheckStart: an image too old for
+// process isolation still runs under Hyper-V.
+func StartNeeds(evidence.Row) []string { return []string{BaseImage} }
 
 // CheckStart: the workload container was created with the isolation asked for
 // and reached running. Hyper-V rows skip, under the skip policy only, when the
@@ -76,6 +73,13 @@ func CheckStart(d evidence.Daemon, e config.Expectations, w evidence.Workload) V
 	if w.Row.Platform == "windows" && d.Local {
 		if s, ok := d.Service("vmcompute"); ok && (!s.Exists || s.State != "running") {
 			return blocked(ServiceVmcompute, "containers need the host compute service", ev...)
+		}
+	}
+	if w.Row.Platform == "windows" && d.Image.Inspect != nil {
+		host, image := WindowsBuild(d.Info.KernelVersion), WindowsBuild(d.Image.Inspect.OsVersion)
+		if host != 0 && image != 0 && !BuildFits(w.Row.Mode, host, image) {
+			ev = append(ev, failureLine(w))
+			return blocked(ImageBuild, fmt.Sprintf("image build %d cannot run under %s isolation on host build %d", image, w.Row.Mode, host), ev...)
 		}
 	}
 	errFail := w.CreateErr
@@ -105,6 +109,18 @@ func CheckStart(d evidence.Daemon, e config.Expectations, w evidence.Workload) V
 		return failed("container did not stay running: "+w.RunErr.Message, "read `docker logs` of the container and the daemon's log", ev...)
 	}
 	return passed(fmt.Sprintf("container %s running", shortID(w.ContainerID)), append(ev, stateLine(w.Inspect))...)
+}
+
+// failureLine quotes what the daemon said when the workload was created and
+// started, so that a blocked start still shows the daemon's own words.
+func failureLine(w evidence.Workload) string {
+	switch {
+	case w.CreateErr != nil:
+		return fmt.Sprintf("create error (%s): %s", w.CreateErr.Kind, w.CreateErr.Message)
+	case w.StartErr != nil:
+		return fmt.Sprintf("start error (%s): %s", w.StartErr.Kind, w.StartErr.Message)
+	}
+	return "the daemon created and started the container"
 }
 
 func stateLine(in *container.InspectResponse) string {

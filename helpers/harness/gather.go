@@ -37,8 +37,10 @@ func ImageForBuild(build string) string {
 	}[build]
 }
 
-// Daemon gathers the provisioning evidence. The error is a fixture error
-// only: everything the daemon or host says, failures included, is evidence.
+// Daemon gathers the provisioning evidence but the base image, which
+// BaseImage adds once the daemon is known to be the right one. The error is a
+// fixture error only: everything the daemon or host says, failures included,
+// is evidence.
 func (s *Session) Daemon(ctx context.Context) (evidence.Daemon, error) {
 	d := evidence.Daemon{Target: s.Target, Local: s.Local}
 	if _, err := s.Client.Ping(ctx); err != nil {
@@ -68,7 +70,6 @@ func (s *Session) Daemon(ctx context.Context) (evidence.Daemon, error) {
 			d.ServicesErr = evidence.FailureOf(err)
 		}
 	}
-	d.Image = s.baseImage(ctx, d)
 	return d, s.fixtureErr()
 }
 
@@ -111,6 +112,14 @@ func windowsBuild(kernel string) string {
 		}
 	}
 	return ""
+}
+
+// BaseImage finds the base image, pulling it as the pull policy allows. It is
+// asked only of a daemon whose platform passed: a wrong daemon is never asked
+// to pull anything.
+func (s *Session) BaseImage(ctx context.Context, d evidence.Daemon) (evidence.Image, error) {
+	img := s.baseImage(ctx, d)
+	return img, s.fixtureErr()
 }
 
 func (s *Session) baseImage(ctx context.Context, d evidence.Daemon) evidence.Image {
@@ -289,6 +298,17 @@ func (s *Session) TryRefusal(ctx context.Context, row evidence.Row, imageRef str
 	r.ContainerID = created.ID
 	*removed = s.Client.ContainerRemove(ctx, created.ID, container.RemoveOptions{Force: true}) == nil
 	return r, s.fixtureErr()
+}
+
+// RemoveLeftover removes a container of this run that was left behind.
+func (s *Session) RemoveLeftover(ctx context.Context, c container.Summary) error {
+	if c.Labels[LabelRunID] != s.RunID {
+		return fmt.Errorf("container %s is not of run %s: not touched", c.ID, s.RunID)
+	}
+	if err := s.Client.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true}); err != nil {
+		return fmt.Errorf("remove leftover %s: %w", c.ID, err)
+	}
+	return nil
 }
 
 // Leftovers lists the containers of this run that still exist.
