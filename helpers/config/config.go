@@ -128,12 +128,7 @@ func Load(getenv func(string) string, goos string) (Config, error) {
 		RecordName: strings.TrimSpace(getenv(EnvRecordName)),
 		DockerHost: strings.TrimSpace(getenv(EnvDockerHost)),
 	}
-	if strings.TrimSpace(getenv(EnvTLSVerify)) != "" {
-		cfg.TLSCertPath = strings.TrimSpace(getenv(EnvCertPath))
-		if cfg.TLSCertPath == "" {
-			errs = append(errs, fmt.Errorf("%s is set but %s is not: name the folder with ca.pem, cert.pem and key.pem", EnvTLSVerify, EnvCertPath))
-		}
-	}
+
 	if cfg.Mode == "" {
 		cfg.Mode = DefaultMode(goos)
 	}
@@ -145,6 +140,17 @@ func Load(getenv func(string) string, goos string) (Config, error) {
 	}
 	if cfg.DockerHost == "" {
 		cfg.DockerHost = DefaultDockerHost(goos)
+	}
+	if cfg.Mode == Replay {
+		// A replay takes the daemon, the run id and every expectation from
+		// the fixture: no other variable may change or break it.
+		return cfg, errors.Join(errs...)
+	}
+	if strings.TrimSpace(getenv(EnvTLSVerify)) != "" {
+		cfg.TLSCertPath = strings.TrimSpace(getenv(EnvCertPath))
+		if cfg.TLSCertPath == "" {
+			errs = append(errs, fmt.Errorf("%s is set but %s is not: name the folder with ca.pem, cert.pem and key.pem", EnvTLSVerify, EnvCertPath))
+		}
 	}
 	expect, err := LoadExpectations(getenv)
 	cfg.Expect = expect

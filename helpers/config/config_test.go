@@ -20,8 +20,6 @@ func TestLoadDefaults(t *testing.T) {
 		host string
 	}{
 		{doc: "windows runs live against the named pipe", goos: "windows", mode: Live, host: "npipe:////./pipe/docker_engine"},
-		{doc: "linux replays, and would talk to the unix socket", goos: "linux", mode: Replay, host: "unix:///var/run/docker.sock"},
-		{doc: "darwin replays", goos: "darwin", mode: Replay, host: "unix:///var/run/docker.sock"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.doc, func(t *testing.T) {
@@ -37,6 +35,18 @@ func TestLoadDefaults(t *testing.T) {
 			assert.Equal(t, Duration(DefaultStepTimeout), cfg.Expect.StepTimeout)
 			assert.True(t, cfg.Expect.WantsMode("hyperv"), "every mode is under test by default")
 		})
+	}
+}
+
+func TestReplayIgnoresEverythingButModeAndFixtures(t *testing.T) {
+	for _, goos := range []string{"linux", "darwin"} {
+		cfg, err := Load(env(map[string]string{
+			EnvFixtures: "/tmp/fx", EnvPull: "sometimes", EnvHyperV: "maybe", EnvTLSVerify: "1", EnvImage: "my/nano:1",
+		}), goos)
+		require.NoError(t, err, "replay must not read the expectation variables")
+		assert.Equal(t, Replay, cfg.Mode, "the default mode off Windows")
+		assert.Equal(t, "/tmp/fx", cfg.Fixtures)
+		assert.Equal(t, Expectations{}, cfg.Expect, "in replay the expectations are the fixture's")
 	}
 }
 
@@ -62,17 +72,22 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 
 func TestLoadRejectsEveryBadValue(t *testing.T) {
 	_, err := Load(env(map[string]string{
-		EnvMode: "replya", EnvEngineVersion: ">=abc", EnvPull: "sometimes", EnvIsolation: "process,vm",
+		EnvMode: "live", EnvEngineVersion: ">=abc", EnvPull: "sometimes", EnvIsolation: "process,vm",
 		EnvHyperV: "maybe", EnvStepTimeout: "-1s", EnvTLSVerify: "1",
 	}), "linux")
 	require.Error(t, err)
 	for _, want := range []string{
-		`CONFORMANCE_MODE="replya" is not a mode: use live, record or replay`,
 		"CONFORMANCE_ENGINE_VERSION", `CONFORMANCE_PULL="sometimes"`, `"vm" is not an isolation mode`,
 		`CONFORMANCE_HYPERV="maybe"`, `CONFORMANCE_STEP_TIMEOUT="-1s"`, "DOCKER_CERT_PATH",
 	} {
 		assert.Contains(t, err.Error(), want)
 	}
+}
+
+func TestLoadRejectsAnUnknownMode(t *testing.T) {
+	_, err := Load(env(map[string]string{EnvMode: "replya"}), "linux")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `CONFORMANCE_MODE="replya" is not a mode: use live, record or replay`)
 }
 
 func TestVersionsCompareNumerically(t *testing.T) {
