@@ -17,9 +17,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/wincontainer-gate/conformance/helpers/evidence"
+	"github.com/wincontainer-gate/conformance/helpers/fixture"
 	"github.com/wincontainer-gate/conformance/helpers/harness"
 )
 
@@ -60,23 +60,13 @@ func describedFolders(root, only string) ([]string, error) {
 		}
 		return []string{only}, nil
 	}
-	entries, err := os.ReadDir(root)
+	names, err := fixture.FoldersWith(root, DescriptionFile)
 	if err != nil {
-		return nil, fmt.Errorf("read fixtures folder: %w", err)
-	}
-	var names []string
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(root, e.Name(), DescriptionFile)); err == nil {
-			names = append(names, e.Name())
-		}
+		return nil, err
 	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("no folder under %s holds a %s", root, DescriptionFile)
 	}
-	sort.Strings(names)
 	return names, nil
 }
 
