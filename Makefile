@@ -56,4 +56,4 @@ fixtures-check: ## regenerate the constructed fixtures into a temporary copy: no
 	@tmp=$$(mktemp -d) && cp -r fixtures/. $$tmp/ && $(GO) run ./helpers/fixturegen -fixtures $$tmp && \
 	diff -r fixtures $$tmp && echo "constructed fixtures are byte-for-byte reproducible"; status=$$?; rm -rf $$tmp; exit $$status
 
-test: fmt-check vet windows unit replay live ## everything `make test` checks (CI adds roundtrip and fixtures-check)
+test: fmt-check vet windows unit replay live ## gofmt, vet for Linux and Windows, the Windows test build, unit tests, the replay summary, the live suite
