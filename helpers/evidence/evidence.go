@@ -6,7 +6,6 @@ package evidence
 
 import (
 	"errors"
-	"fmt"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types"
@@ -61,11 +60,6 @@ func FailureOf(err error) *Failure {
 		kind = KindSystem
 	}
 	return &Failure{Kind: kind, Message: err.Error()}
-}
-
-// Timeout is a wait that ran out, as evidence.
-func Timeout(format string, args ...any) *Failure {
-	return &Failure{Kind: KindTimeout, Message: fmt.Sprintf(format, args...)}
 }
 
 // Daemon is the evidence of the provisioning claims.

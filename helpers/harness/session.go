@@ -192,9 +192,6 @@ func newSession(cli *client.Client, host hostprobe.Host, target, runID string, e
 	}
 }
 
-// Mode says how the session was opened.
-func (s *Session) Mode() config.Mode { return s.mode }
-
 // FixtureProblems returns, in replay, every request or probe the fixture could
 // not answer and every recorded answer nobody asked for.
 func (s *Session) FixtureProblems() []error {
