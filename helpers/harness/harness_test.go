@@ -27,6 +27,9 @@ func BenchmarkReplayHost(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		if d.Image, err = s.BaseImage(ctx, d); err != nil {
+			b.Fatal(err)
+		}
 		for _, row := range evidence.Rows {
 			if row.Platform != d.Info.OSType {
 				continue
