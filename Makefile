@@ -6,7 +6,7 @@ IMAGE     ?= conformance/busybox:local
 BUSYBOX   ?= /bin/busybox
 RECORD_TO ?= $(shell mktemp -d)
 
-.PHONY: help image fmt-check vet unit live replay record roundtrip fixtures fixtures-check windows test
+.PHONY: help image fmt-check vet unit bench live replay record roundtrip fixtures fixtures-check windows test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,8 +27,12 @@ windows: ## build the suite's test binary for Windows (compile check of the Wind
 	GOOS=windows $(GO) test -c -o /dev/null .
 	GOOS=windows $(GO) test -c -o /dev/null ./helpers/...
 
-unit: ## unit tests of the helpers and the replay of every fixture (no daemon needed)
+unit: ## unit tests of the helpers and the replay of every fixture (no daemon needed); benchmarks run once
 	CONFORMANCE_MODE=replay $(GO) test -count=1 ./...
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./...
+
+bench: ## measure the replay cost of one host
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 200x ./helpers/harness/
 
 replay: ## replay every fixture: one line per host, the detection score, and the details of any failure
 	@log=$$(mktemp); CONFORMANCE_MODE=replay $(GO) test -count=1 -v -run 'TestConformance|TestBrokenHostsAreCaught' . >$$log 2>&1; status=$$?; \
