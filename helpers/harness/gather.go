@@ -398,33 +398,63 @@ func (s *Session) waitWorkersGone(ctx context.Context, step string, workers []ho
 // evidence: a container that never runs is a finding about the host, not a
 // crash of the harness. It also stops at the first fixture error, since no
 // later answer can be trusted.
+//
+// The step deadline is checked by the check itself, before it asks anything:
+// poll.WaitOn's own timer fires while a check is in flight and leaves that
+// check running, so its request would land after the wait, and in a recording
+// after the answers were saved. WaitOn's timer only backs up a check that hangs.
 func (s *Session) waitOn(check poll.Check) (failure *evidence.Failure) {
-	guarded := func(t poll.LogT) poll.Result {
-		if err := s.fixtureErr(); err != nil {
-			return poll.Error(err)
-		}
-		return check(t)
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			stop, ok := r.(pollStop)
-			if !ok {
-				panic(r)
-			}
-			// The timeout's length stays out of the message: a replay may
-			// wait less than the recording did and must reach the same verdict.
-			failure = &evidence.Failure{Kind: evidence.KindOther, Message: string(stop)}
-			if _, last, ok := strings.Cut(string(stop), ": "); ok && strings.HasPrefix(string(stop), "timeout hit after") {
-				failure = &evidence.Failure{Kind: evidence.KindTimeout, Message: "timed out: " + last}
-			}
-		}
-	}()
 	timeout := time.Duration(s.Expect.StepTimeout)
 	if s.mode == config.Replay && timeout > replayWaitCap {
 		timeout = replayWaitCap
 	}
-	poll.WaitOn(pollT{s.Logf}, guarded, poll.WithTimeout(timeout), poll.WithDelay(s.PollDelay))
+	deadline := time.Now().Add(timeout)
+	var last, timedOut string
+	guarded := func(t poll.LogT) poll.Result {
+		if err := s.fixtureErr(); err != nil {
+			return poll.Error(err)
+		}
+		if time.Now().After(deadline) {
+			timedOut = nonEmpty(last, "the first check never completed")
+			return poll.Error(errors.New("step timeout"))
+		}
+		r := check(t)
+		last = r.Message()
+		return r
+	}
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		stop, ok := r.(pollStop)
+		if !ok {
+			panic(r)
+		}
+		// The timeout's length stays out of the message: a replay may wait
+		// less than the recording did and must reach the same verdict.
+		switch {
+		case timedOut != "":
+			failure = &evidence.Failure{Kind: evidence.KindTimeout, Message: "timed out: " + timedOut}
+		case strings.HasPrefix(string(stop), "timeout hit after"):
+			failure = &evidence.Failure{Kind: evidence.KindTimeout, Message: "timed out: a check hung: " + nonEmpty(last, "the first check never completed")}
+		default:
+			failure = &evidence.Failure{Kind: evidence.KindOther, Message: string(stop)}
+		}
+	}()
+	poll.WaitOn(pollT{s.Logf}, guarded, poll.WithTimeout(timeout+hungCheckGrace), poll.WithDelay(s.PollDelay))
 	return nil
+}
+
+// hungCheckGrace is how long past the step deadline a single check may run
+// before poll.WaitOn gives up on it.
+const hungCheckGrace = 30 * time.Second
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // replayWaitCap bounds a wait in replay: once a poll's recorded answers are
