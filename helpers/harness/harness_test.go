@@ -2,7 +2,15 @@ package harness
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+	"gotest.tools/v3/poll"
+
+	"github.com/wincontainer-gate/conformance/helpers/config"
 
 	"github.com/wincontainer-gate/conformance/helpers/evidence"
 	"github.com/wincontainer-gate/conformance/helpers/fixture"
@@ -51,4 +59,26 @@ func BenchmarkReplayHost(b *testing.B) {
 		}
 		_ = s.Close()
 	}
+}
+
+// TestWaitOnLeavesNoCheckRunning: a wait that times out reports the last state
+// it saw, and no check runs after it returned; a check that ran on would send
+// a request that a recording saves nondeterministically.
+func TestWaitOnLeavesNoCheckRunning(t *testing.T) {
+	s := &Session{Expect: config.Expectations{StepTimeout: config.Duration(50 * time.Millisecond)}, PollDelay: time.Millisecond, Logf: t.Logf}
+	var calls atomic.Int32
+	failure := s.waitOn(func(poll.LogT) poll.Result {
+		calls.Add(1)
+		time.Sleep(5 * time.Millisecond)
+		return poll.Continue("container abc still present after removal: removing")
+	})
+	assert.Assert(t, failure != nil, "a wait that never succeeds must fail")
+	assert.Check(t, is.Equal(failure.Kind, evidence.KindTimeout))
+	assert.Check(t, is.Equal(failure.Message, "timed out: container abc still present after removal: removing"))
+	after := calls.Load()
+	time.Sleep(30 * time.Millisecond)
+	assert.Check(t, is.Equal(calls.Load(), after), "a check ran after the wait returned")
+
+	ok := s.waitOn(func(poll.LogT) poll.Result { return poll.Success() })
+	assert.Check(t, ok == nil, "%v", ok)
 }
