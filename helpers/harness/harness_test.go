@@ -68,8 +68,8 @@ func TestWaitOnLeavesNoCheckRunning(t *testing.T) {
 	s := &Session{Expect: config.Expectations{StepTimeout: config.Duration(50 * time.Millisecond)}, PollDelay: time.Millisecond, Logf: t.Logf}
 	var calls atomic.Int32
 	failure := s.waitOn(func(poll.LogT) poll.Result {
-		calls.Add(1)
 		time.Sleep(5 * time.Millisecond)
+		calls.Add(1) // counted when the check completes: that is when its request would be recorded
 		return poll.Continue("container abc still present after removal: removing")
 	})
 	assert.Assert(t, failure != nil, "a wait that never succeeds must fail")
