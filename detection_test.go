@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 
@@ -24,7 +25,7 @@ func allClaimIDs() []string {
 			continue
 		}
 		for _, c := range workloadClaims {
-			if contains(c.platforms, r.row.Platform) {
+			if slices.Contains(c.platforms, r.row.Platform) {
 				ids = append(ids, claims.ID(r.row, c.kind))
 			}
 		}
@@ -73,7 +74,7 @@ func TestBrokenHostsAreCaught(t *testing.T) {
 				}
 			}
 			for _, v := range ledger.All() {
-				if v.Status == claims.Fail && v.BlockedBy == "" && !contains(f.Meta.Provenance.Breaks, v.Claim) {
+				if v.Status == claims.Fail && v.BlockedBy == "" && !slices.Contains(f.Meta.Provenance.Breaks, v.Claim) {
 					t.Errorf("%s is broken one way, yet %s failed on its own too: %s", f.Name(), v.Claim, v)
 					all = false
 				}

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"gotest.tools/v3/assert"
@@ -95,7 +96,7 @@ func workloadRow(t *testing.T, run *hostRun, row evidence.Row, applies bool, rea
 	}
 	start := claims.ID(row, claims.KindStart)
 	for _, c := range workloadClaims {
-		if !contains(c.platforms, row.Platform) {
+		if !slices.Contains(c.platforms, row.Platform) {
 			continue
 		}
 		needs := gate
@@ -147,13 +148,4 @@ func passed(run *hostRun, ids ...string) bool {
 		}
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

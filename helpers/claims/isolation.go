@@ -76,7 +76,7 @@ func CheckStart(d evidence.Daemon, e config.Expectations, w evidence.Workload) V
 		}
 	}
 	if w.Row.Platform == "windows" && d.Image.Inspect != nil {
-		host, image := WindowsBuild(d.Info.KernelVersion), WindowsBuild(d.Image.Inspect.OsVersion)
+		host, image := evidence.WindowsBuild(d.Info.KernelVersion), evidence.WindowsBuild(d.Image.Inspect.OsVersion)
 		if host != 0 && image != 0 && !BuildFits(w.Row.Mode, host, image) {
 			ev = append(ev, failureLine(w))
 			return blocked(ImageBuild, fmt.Sprintf("image build %d cannot run under %s isolation on host build %d", image, w.Row.Mode, host), ev...)
@@ -96,7 +96,7 @@ func CheckStart(d evidence.Daemon, e config.Expectations, w evidence.Workload) V
 			}
 			return failed("Hyper-V isolation failed: no usable hypervisor", "install Hyper-V (in a VM: enable nested virtualization on the VM host), or set "+config.EnvHyperV+"=skip where Hyper-V is known to be absent", ev...)
 		case ClassImageMismatch:
-			return failed("the daemon refused the image: its OS build does not match the host", "use the base image for this host's build ("+TagForBuild(WindowsBuild(d.Info.KernelVersion))+")", ev...)
+			return failed("the daemon refused the image: its OS build does not match the host", "use the base image for this host's build ("+TagForBuild(evidence.WindowsBuild(d.Info.KernelVersion))+")", ev...)
 		case ClassUnexpectedExit:
 			return failed("the container exited unexpectedly at start (0xc0370106)", "on a 2025 host this is an image revision newer than the host's: update the host or pin an older image", ev...)
 		case ClassUnsupportedIsolation:
@@ -270,7 +270,7 @@ func sessionText(s *uint32) string {
 // namespace (Linux) than the harness; under Hyper-V it is not a host process.
 func CheckPIDVisibility(d evidence.Daemon, w evidence.Workload) Verdict {
 	if !d.Local {
-		return skipped("daemon at " + d.Target + " is not local: this host's processes say nothing about its containers")
+		return notLocal(d, "this host's processes say nothing about its containers")
 	}
 	if w.HostErr != nil {
 		return failed("probe broken: "+w.HostErr.Message, "run the gate elevated on the daemon's host")
@@ -345,7 +345,7 @@ func pids(ps []hostprobe.Process) string {
 // workers too.
 func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
 	if !d.Local {
-		return skipped("daemon at " + d.Target + " is not local: this host's VM workers say nothing about it")
+		return notLocal(d, "this host's VM workers say nothing about it")
 	}
 	if w.HostErr != nil {
 		return failed("probe broken: "+w.HostErr.Message, "run the gate elevated on the daemon's host")

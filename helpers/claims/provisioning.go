@@ -42,18 +42,6 @@ func CheckDaemonReachable(d evidence.Daemon) Verdict {
 	return failed(msg, "check that the daemon runs and DOCKER_HOST (or the platform default) names it", evidenceLine)
 }
 
-// WindowsBuild reads the build number from a Windows KernelVersion
-// ("10.0 17763 (17763.1.amd64fre.rs5_release.180914-1434)") or OSVersion
-// ("10.0.17763.1039"). It returns 0 when there is none.
-func WindowsBuild(s string) int {
-	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '.' || r == '(' })
-	if len(fields) >= 3 && fields[0] == "10" && fields[1] == "0" {
-		n, _ := strconv.Atoi(fields[2])
-		return n
-	}
-	return 0
-}
-
 // WindowsRevision reads the update revision (UBR) from an image OsVersion
 // ("10.0.17763.1039") or an OperatingSystem ("... (OS Build 20348.707)").
 func WindowsRevision(s string) int {
@@ -75,7 +63,7 @@ var osBuildRE = regexp.MustCompile(`OS Build (\d+)\.(\d+)`)
 // or the Linux kernel release.
 func DaemonBuild(d evidence.Daemon) string {
 	if d.Info.OSType == "windows" {
-		if b := WindowsBuild(d.Info.KernelVersion); b != 0 {
+		if b := evidence.WindowsBuild(d.Info.KernelVersion); b != 0 {
 			return strconv.Itoa(b)
 		}
 	}
@@ -239,8 +227,8 @@ func CheckImageBuild(d evidence.Daemon, e config.Expectations) Verdict {
 	if d.Info.OSType != "windows" {
 		return passed(fmt.Sprintf("%s image on a %s daemon: no OS build rule applies", img.Os, d.Info.OSType))
 	}
-	host := WindowsBuild(d.Info.KernelVersion)
-	image := WindowsBuild(img.OsVersion)
+	host := evidence.WindowsBuild(d.Info.KernelVersion)
+	image := evidence.WindowsBuild(img.OsVersion)
 	ev := []string{fmt.Sprintf("host build %d (KernelVersion %q), image %s OsVersion %q", host, d.Info.KernelVersion, d.Image.Ref, img.OsVersion)}
 	if host == 0 || image == 0 {
 		return failed("cannot read the OS build of the host or the image", "check the daemon's KernelVersion and the image's OsVersion", ev...)
@@ -298,7 +286,7 @@ func hostSide(d evidence.Daemon) (Verdict, bool) {
 		return skipped("daemon OSType is " + d.Info.OSType + ": Windows services do not apply"), false
 	}
 	if !d.Local {
-		return skipped("daemon at " + d.Target + " is not local: this host's services say nothing about it"), false
+		return notLocal(d, "this host's services say nothing about it"), false
 	}
 	if d.ServicesErr != nil {
 		return failed("service probe broken: "+d.ServicesErr.Message, "run the gate elevated so that it can query the service control manager"), false
@@ -367,6 +355,12 @@ func CheckServiceVmms(d evidence.Daemon, e config.Expectations) Verdict {
 		return failed("vmms (Hyper-V) is not installed", "Install-WindowsFeature -Name Hyper-V -IncludeManagementTools; Restart-Computer (in a VM, enable nested virtualization first), or set "+config.EnvHyperV+"=skip", line)
 	}
 	return failed("vmms is not running", "Start-Service vmms", line)
+}
+
+// notLocal skips a host-side claim: the host the harness runs on is not the
+// daemon's.
+func notLocal(d evidence.Daemon, why string) Verdict {
+	return skipped("daemon at " + d.Target + " is not local: " + why)
 }
 
 func nonEmpty(s, def string) string {

@@ -276,7 +276,7 @@ func TestWindowsBuildAndRevision(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.doc, func(t *testing.T) {
-			assert.Check(t, is.Equal(WindowsBuild(tc.in), tc.build))
+			assert.Check(t, is.Equal(evidence.WindowsBuild(tc.in), tc.build))
 			assert.Check(t, is.Equal(WindowsRevision(tc.in), tc.revision))
 		})
 	}

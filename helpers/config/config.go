@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -267,11 +268,4 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-func oneOf(v string, options ...string) bool {
-	for _, o := range options {
-		if v == o {
-			return true
-		}
-	}
-	return false
-}
+func oneOf(v string, options ...string) bool { return slices.Contains(options, v) }

@@ -6,6 +6,8 @@ package evidence
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types"
@@ -60,6 +62,18 @@ func FailureOf(err error) *Failure {
 		kind = KindSystem
 	}
 	return &Failure{Kind: kind, Message: err.Error()}
+}
+
+// WindowsBuild reads the build number from a Windows KernelVersion
+// ("10.0 17763 (17763.1.amd64fre.rs5_release.180914-1434)") or OSVersion
+// ("10.0.17763.1039"). It returns 0 when there is none.
+func WindowsBuild(s string) int {
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '.' || r == '(' })
+	if len(fields) >= 3 && fields[0] == "10" && fields[1] == "0" {
+		n, _ := strconv.Atoi(fields[2])
+		return n
+	}
+	return 0
 }
 
 // Daemon is the evidence of the provisioning claims.

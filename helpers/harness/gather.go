@@ -95,7 +95,10 @@ func ImageRef(d evidence.Daemon, e config.Expectations) (string, *evidence.Failu
 	if d.Info.OSType != "windows" {
 		return config.LinuxTestImage, nil
 	}
-	build := windowsBuild(d.Info.KernelVersion)
+	build := ""
+	if n := evidence.WindowsBuild(d.Info.KernelVersion); n != 0 {
+		build = strconv.Itoa(n)
+	}
 	if ref := ImageForBuild(build); ref != "" {
 		return ref, nil
 	}
@@ -103,30 +106,14 @@ func ImageRef(d evidence.Daemon, e config.Expectations) (string, *evidence.Failu
 		"no default base image for Windows build %q (KernelVersion %q): set %s", build, d.Info.KernelVersion, config.EnvImage)}
 }
 
-// windowsBuild reads "17763" from "10.0 17763 (17763.1.amd64fre...)".
-func windowsBuild(kernel string) string {
-	f := strings.Fields(kernel)
-	if len(f) >= 2 {
-		if _, err := strconv.Atoi(f[1]); err == nil {
-			return f[1]
-		}
-	}
-	return ""
-}
-
 // BaseImage finds the base image, pulling it as the pull policy allows. It is
 // asked only of a daemon whose platform passed: a wrong daemon is never asked
-// to pull anything.
+// to pull anything. The error is a fixture error only.
 func (s *Session) BaseImage(ctx context.Context, d evidence.Daemon) (evidence.Image, error) {
-	img := s.baseImage(ctx, d)
-	return img, s.fixtureErr()
-}
-
-func (s *Session) baseImage(ctx context.Context, d evidence.Daemon) evidence.Image {
 	ref, refErr := ImageRef(d, s.Expect)
 	img := evidence.Image{Ref: ref, RefErr: refErr}
 	if refErr != nil {
-		return img
+		return img, nil
 	}
 	inspect, err := s.Client.ImageInspect(ctx, ref)
 	img.PresentBefore = err == nil
@@ -138,10 +125,10 @@ func (s *Session) baseImage(ctx context.Context, d evidence.Daemon) evidence.Ima
 	}
 	if err != nil {
 		img.InspectErr = evidence.FailureOf(err)
-		return img
+	} else {
+		img.Inspect = &inspect
 	}
-	img.Inspect = &inspect
-	return img
+	return img, s.fixtureErr()
 }
 
 // pull shows the daemon's progress while it runs: a Windows base image is

@@ -100,25 +100,13 @@ func OpenRecord(cfg config.Config) (*Session, error) {
 	if err := sockets.ConfigureTransport(real, hostURL.Scheme, hostURL.Host+hostURL.Path); err != nil {
 		return nil, fmt.Errorf("configure transport to %s: %w", cfg.DockerHost, err)
 	}
-	runID := NewRunID()
-	staging, err := os.MkdirTemp("", "conformance-record-"+runID+"-")
+	s, err := openRecording(real, hostprobe.Live(), cfg.DockerHost, NewRunID(), cfg.Expect)
 	if err != nil {
-		return nil, fmt.Errorf("create staging folder: %w", err)
+		return nil, err
 	}
-	red := &fixture.Redactor{}
 	if name, err := os.Hostname(); err == nil {
-		red.AddHostname(name)
+		s.redactor.AddHostname(name)
 	}
-	engine, err := fixture.RecordEngine(staging, real, red)
-	if err != nil {
-		return nil, err
-	}
-	recHost := &fixture.RecordingHost{Inner: hostprobe.Live()}
-	s, err := openThrough(engine, recHost, cfg.DockerHost, runID, cfg.Expect, config.Record)
-	if err != nil {
-		return nil, err
-	}
-	s.recHost, s.redactor, s.stagingDir = recHost, red, staging
 	return s, nil
 }
 
@@ -140,16 +128,28 @@ func OpenReplay(f *fixture.Fixture) (*Session, error) {
 	return s, nil
 }
 
-// OpenConstructed records a simulated daemon (served at daemonURL) and a
-// described host into a fixture: the generator's way to build fixtures in
-// exactly the format record mode writes.
+// OpenConstructed records a simulated daemon (answering through
+// daemonTransport) and a described host into a fixture: the generator's way to
+// build fixtures in exactly the format record mode writes.
 func OpenConstructed(daemonTransport http.RoundTripper, host hostprobe.Host, target string, local bool, runID string, expect config.Expectations) (*Session, error) {
-	staging, err := os.MkdirTemp("", "conformance-construct-"+runID+"-")
+	s, err := openRecording(daemonTransport, host, target, runID, expect)
+	if err != nil {
+		return nil, err
+	}
+	s.Local = local
+	s.PollDelay = time.Millisecond
+	return s, nil
+}
+
+// openRecording sends requests through real and probes through host, keeping
+// every answer in a staging folder until FinishRecording.
+func openRecording(real http.RoundTripper, host hostprobe.Host, target, runID string, expect config.Expectations) (*Session, error) {
+	staging, err := os.MkdirTemp("", "conformance-record-"+runID+"-")
 	if err != nil {
 		return nil, fmt.Errorf("create staging folder: %w", err)
 	}
 	red := &fixture.Redactor{}
-	engine, err := fixture.RecordEngine(staging, daemonTransport, red)
+	engine, err := fixture.RecordEngine(staging, real, red)
 	if err != nil {
 		return nil, err
 	}
@@ -158,9 +158,7 @@ func OpenConstructed(daemonTransport http.RoundTripper, host hostprobe.Host, tar
 	if err != nil {
 		return nil, err
 	}
-	s.Local = local
 	s.recHost, s.redactor, s.stagingDir = recHost, red, staging
-	s.PollDelay = time.Millisecond
 	return s, nil
 }
 
