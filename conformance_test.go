@@ -5,6 +5,7 @@ package conformance
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +30,8 @@ import (
 type judgement int
 
 const (
-	// gate: a failed claim fails the test, a skipped claim skips it.
+	// gate: a failed claim fails the test; a skipped claim skips it unless
+	// the claim is required, when the skip fails the gate with its reason.
 	gate judgement = iota
 	// compareToFixture: a verdict that differs from the fixture's expected
 	// one fails the test; an expected failure passes.
@@ -46,6 +49,16 @@ type hostRun struct {
 	judge judgement
 	// expected holds the fixture's verdicts when judge is compareToFixture.
 	expected map[string]fixture.Expected
+	// required says which claims the gate needs to pass (claims.Requirements).
+	required []claims.Requirement
+	// Summary is the gate's verdict over the required claims, set once every
+	// row of the host has finished (in the host test's cleanup).
+	Summary claims.GateSummary
+
+	mu sync.Mutex
+	// reported lists the claims whose subtest ran: a `go test -run` filter
+	// selects those, and only those count for the required-claims line.
+	reported map[string]bool
 }
 
 func loadConfig(t *testing.T) config.Config {
@@ -63,8 +76,7 @@ func TestConformance(t *testing.T) {
 	case config.Live:
 		t.Run("live", func(t *testing.T) {
 			s := openLive(t, cfg)
-			run := checkHost(t, s, gate, nil)
-			requireFailClosed(t, run)
+			checkHost(t, s, gate, nil, func(run *hostRun) { requireFailClosed(t, run) })
 		})
 	case config.Record:
 		t.Run("record", func(t *testing.T) { recordHost(t, cfg) })
@@ -103,13 +115,14 @@ func replayHost(t *testing.T, dir string, judge judgement) *claims.Ledger {
 	s.Logf = t.Logf
 	t.Logf("replaying %s: %s %s host, engine %s, recorded %s (%s)",
 		f.Name(), f.Meta.Platform, f.Meta.HostBuild, f.Meta.EngineVersion, f.Meta.RecordedAt, f.Meta.Provenance.Kind)
-	run := checkHost(t, s, judge, f.Meta.Expected)
-	for _, problem := range s.FixtureProblems() {
-		t.Error(problem)
-	}
-	if judge == compareToFixture {
-		requireAllExpectedJudged(t, run, f)
-	}
+	run := checkHost(t, s, judge, f.Meta.Expected, func(run *hostRun) {
+		for _, problem := range s.FixtureProblems() {
+			t.Error(problem)
+		}
+		if judge == compareToFixture {
+			requireAllExpectedJudged(t, run, f)
+		}
+	})
 	return run.ledger
 }
 
@@ -120,9 +133,16 @@ func recordHost(t *testing.T, cfg config.Config) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	s.Logf = t.Logf
-	run := checkHost(t, s, gate, nil)
-	requireFailClosed(t, run)
+	checkHost(t, s, gate, nil, func(run *hostRun) {
+		requireFailClosed(t, run)
+		saveRecording(t, cfg, s, run)
+	})
+}
 
+// saveRecording writes the fixture with the verdicts the run reached as the
+// expected ones.
+func saveRecording(t *testing.T, cfg config.Config, s *harness.Session, run *hostRun) {
+	t.Helper()
 	name := cfg.RecordName
 	if name == "" {
 		name = recordName(run.daemon)
@@ -169,31 +189,95 @@ func nonEmpty(s, def string) string {
 	return s
 }
 
-// checkHost gathers the daemon's evidence and runs both claim tables.
-func checkHost(t *testing.T, s *harness.Session, judge judgement, expected map[string]fixture.Expected) *hostRun {
+// checkHost gathers the daemon's evidence, judges every provisioning claim
+// outside the subtests (so that a `-run` filter that selects one row or one
+// claim still judges its prerequisites), then reports each claim in a subtest
+// named by its ID and runs the isolation rows. Rows run in parallel: what
+// depends on all of them (leftovers, the required-claims line, the fixture's
+// checks) runs in the host test's cleanup, after every row has finished; after
+// registers more of it.
+func checkHost(t *testing.T, s *harness.Session, judge judgement, expected map[string]fixture.Expected, after ...func(*hostRun)) *hostRun {
 	t.Helper()
-	run := &hostRun{s: s, ledger: claims.NewLedger(), judge: judge, expected: expected}
+	run := &hostRun{s: s, ledger: claims.NewLedger(), judge: judge, expected: expected, reported: map[string]bool{}}
 	ctx := context.Background()
 	var err error
 	run.daemon, err = s.Daemon(ctx)
 	require.NoError(t, err)
 
-	t.Run("provisioning", func(t *testing.T) { testProvisioning(t, run) })
-	t.Run("isolation", func(t *testing.T) { testIsolation(t, run) })
+	t.Cleanup(func() {
+		if run.daemon.Unreachable == nil {
+			checkLeftovers(t, run)
+		}
+		t.Logf("verdicts: %d passed, %d failed, %d skipped", run.ledger.Count(claims.Pass), run.ledger.Count(claims.Fail), run.ledger.Count(claims.Skip))
+		summarize(t, run)
+		for _, f := range after {
+			f(run)
+		}
+	})
+	judgeProvisioning(t, run)
+	run.required = claims.Requirements(run.daemon, s.Expect)
+	reportProvisioning(t, run)
+	testIsolation(t, run)
+	return run
+}
 
-	if run.daemon.Unreachable == nil {
-		left, err := s.Leftovers(ctx)
-		require.NoError(t, err)
-		for _, c := range left {
-			if err := s.RemoveLeftover(ctx, c); err != nil {
-				t.Errorf("container %s of run %s was left behind (%s) and could not be removed: %v", c.ID[:12], s.RunID, c.State, err)
-				continue
+func checkLeftovers(t *testing.T, run *hostRun) {
+	t.Helper()
+	ctx := context.Background()
+	left, err := run.s.Leftovers(ctx)
+	if err != nil {
+		t.Errorf("list leftovers: %v", err)
+		return
+	}
+	for _, c := range left {
+		if err := run.s.RemoveLeftover(ctx, c); err != nil {
+			t.Errorf("container %s of run %s was left behind (%s) and could not be removed: %v", c.ID[:12], run.s.RunID, c.State, err)
+			continue
+		}
+		t.Errorf("container %s of run %s was left behind (%s); the harness removed it", c.ID[:12], run.s.RunID, c.State)
+	}
+}
+
+// summarize judges the required claims and ends the host's log with the
+// required-claims line. As a gate, a required claim that did not pass fails
+// the run with its reason (its own subtest already said so when it ran).
+func summarize(t *testing.T, run *hostRun) {
+	t.Helper()
+	run.Summary = claims.JudgeRequired(run.ledger, run.required, run.selected())
+	if run.judge == gate {
+		for _, p := range run.Summary.Problems() {
+			if !run.wasReported(p.Claim) {
+				t.Error(p.String())
 			}
-			t.Errorf("container %s of run %s was left behind (%s); the harness removed it", c.ID[:12], s.RunID, c.State)
 		}
 	}
-	t.Logf("verdicts: %d passed, %d failed, %d skipped", run.ledger.Count(claims.Pass), run.ledger.Count(claims.Fail), run.ledger.Count(claims.Skip))
-	return run
+	t.Log(run.Summary.Line())
+}
+
+// selected says which claims a `-run`/`-skip` filter chose: nil (every claim)
+// when there is none, else the claims whose subtest ran.
+func (run *hostRun) selected() func(string) bool {
+	if testFilter() == "" {
+		return nil
+	}
+	return run.wasReported
+}
+
+func (run *hostRun) wasReported(id string) bool {
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	return run.reported[id]
+}
+
+// testFilter is the `-run` and `-skip` patterns the test binary was given.
+func testFilter() string {
+	var f []string
+	for _, name := range []string{"test.run", "test.skip"} {
+		if fl := flag.Lookup(name); fl != nil && fl.Value.String() != "" {
+			f = append(f, fl.Value.String())
+		}
+	}
+	return strings.Join(f, " ")
 }
 
 // requireFailClosed: a live gate in which no claim passed has proved nothing.
@@ -204,9 +288,29 @@ func requireFailClosed(t *testing.T, run *hostRun) {
 	}
 }
 
-// report turns a verdict into the test's outcome: live, fail is t.Error and
-// skip is t.Skip; in replay, any difference from the fixture's expected
-// verdict is an error.
+// reportClaim is the subtest of one claim: it logs the table's doc and turns
+// the claim's verdict into the subtest's outcome. name is the claim ID, or
+// within a row's subtest the claim's kind, so that the full subtest name is
+// the ID after the host's name (TestConformance/live/windows/hyperv/vm-worker).
+func reportClaim(t *testing.T, run *hostRun, id, name, doc string) {
+	t.Run(name, func(t *testing.T) {
+		run.mu.Lock()
+		run.reported[id] = true
+		run.mu.Unlock()
+		t.Log(doc)
+		v, ok := run.ledger.Get(id)
+		if !ok {
+			t.Errorf("claim %s was never judged: the harness stopped before it (see the errors above)", id)
+			return
+		}
+		report(t, run, v)
+	})
+}
+
+// report turns a verdict into the test's outcome. As a gate, fail is t.Error
+// and skip is t.Skip, unless the claim is required: then the skip fails with
+// its reason. In replay, any difference from the fixture's expected verdict is
+// an error.
 func report(t *testing.T, run *hostRun, v claims.Verdict) {
 	t.Helper()
 	switch run.judge {
@@ -220,6 +324,10 @@ func report(t *testing.T, run *hostRun, v claims.Verdict) {
 		case claims.Fail:
 			t.Error(v.String())
 		case claims.Skip:
+			if req, ok := claims.RequirementOf(run.required, v.Claim); ok && req.Required {
+				t.Errorf("%s\n    required claim skipped, which fails the gate (required: %s)", v, req.Why)
+				return
+			}
 			t.Skip(v.String())
 		}
 		return

@@ -34,6 +34,17 @@ func allClaimIDs() []string {
 	return ids
 }
 
+// TestTablesJudgeTheCatalogue: the claim tables judge exactly the claims
+// package's catalogue, the list the required-claims rule and reports read.
+func TestTablesJudgeTheCatalogue(t *testing.T) {
+	var catalogue []string
+	for _, s := range claims.Catalogue() {
+		catalogue = append(catalogue, s.ID)
+	}
+	sort.Strings(catalogue)
+	assert.Equal(t, catalogue, allClaimIDs())
+}
+
 // TestBrokenHostsAreCaught replays every broken-host fixture: each must make
 // exactly the claims it names fail on their own (others may only be blocked),
 // with no fixture error, and every claim must have a broken host that it

@@ -29,12 +29,14 @@ var isolationRows = []struct {
 // workloadClaims are judged, in this order, on every row that starts a
 // container. start needs the provisioning claims the row depends on; the
 // others need start, except cleanup, which judges whatever was created.
-var workloadClaims = []struct {
+type workloadClaim struct {
 	doc       string
 	kind      string
 	platforms []string
 	check     func(evidence.Daemon, config.Expectations, evidence.Workload) claims.Verdict
-}{
+}
+
+var workloadClaims = []workloadClaim{
 	{
 		doc: "workload starts and runs", kind: claims.KindStart, platforms: []string{"windows", "linux"},
 		check: claims.CheckStart,
@@ -71,10 +73,16 @@ var workloadClaims = []struct {
 	},
 }
 
+// testIsolation runs each row in a parallel subtest named by the row
+// ("windows/hyperv"): a row that a `-run` filter leaves out starts no
+// container. A row that runs gathers its evidence and judges all its claims
+// before it reports any, so that selecting one claim still judges the claims
+// it needs.
 func testIsolation(t *testing.T, run *hostRun) {
 	for _, r := range isolationRows {
-		t.Run(r.doc, func(t *testing.T) {
+		t.Run(r.row.String(), func(t *testing.T) {
 			t.Parallel()
+			t.Log(r.doc)
 			applies, reason := claims.RowApplies(run.daemon, run.s.Expect, r.row)
 			if r.row.Refusal() {
 				refusalRow(t, run, r.row, applies, reason)
@@ -87,19 +95,19 @@ func testIsolation(t *testing.T, run *hostRun) {
 }
 
 func workloadRow(t *testing.T, run *hostRun, row evidence.Row, applies bool, reason string) {
-	gate := []string{claims.EnginePlatform}
 	var w evidence.Workload
 	if applies && passed(run, claims.EnginePlatform, claims.BaseImage) {
 		var err error
 		w, err = run.s.RunWorkload(context.Background(), row, run.daemon.Image.Ref, t.Cleanup)
-		assert.NilError(t, err)
+		assert.Check(t, err, "row %s", row)
 	}
 	start := claims.ID(row, claims.KindStart)
+	var judged []workloadClaim
 	for _, c := range workloadClaims {
 		if !slices.Contains(c.platforms, row.Platform) {
 			continue
 		}
-		needs := gate
+		needs := []string{claims.EnginePlatform}
 		switch {
 		case !applies, c.kind == claims.KindCleanup:
 		case c.kind == claims.KindStart:
@@ -107,15 +115,16 @@ func workloadRow(t *testing.T, run *hostRun, row evidence.Row, applies bool, rea
 		default:
 			needs = []string{start}
 		}
-		t.Run(c.doc, func(t *testing.T) {
-			v := run.ledger.Judge(claims.ID(row, c.kind), needs, func() claims.Verdict {
-				if !applies {
-					return claims.NotApplicable(reason)
-				}
-				return c.check(run.daemon, run.s.Expect, w)
-			})
-			report(t, run, v)
+		run.ledger.Judge(claims.ID(row, c.kind), needs, func() claims.Verdict {
+			if !applies {
+				return claims.NotApplicable(reason)
+			}
+			return c.check(run.daemon, run.s.Expect, w)
 		})
+		judged = append(judged, c)
+	}
+	for _, c := range judged {
+		reportClaim(t, run, claims.ID(row, c.kind), c.kind, c.doc)
 	}
 }
 
@@ -124,21 +133,20 @@ func refusalRow(t *testing.T, run *hostRun, row evidence.Row, applies bool, reas
 	if applies && passed(run, claims.EnginePlatform, claims.BaseImage) {
 		var err error
 		r, err = run.s.TryRefusal(context.Background(), row, run.daemon.Image.Ref, t.Cleanup)
-		assert.NilError(t, err)
+		assert.Check(t, err, "row %s", row)
 	}
-	t.Run("the daemon refuses the mode as invalid", func(t *testing.T) {
-		needs := []string{claims.EnginePlatform}
-		if applies {
-			needs = append(needs, claims.BaseImage)
+	needs := []string{claims.EnginePlatform}
+	if applies {
+		needs = append(needs, claims.BaseImage)
+	}
+	id := claims.ID(row, claims.KindRefused)
+	run.ledger.Judge(id, needs, func() claims.Verdict {
+		if !applies {
+			return claims.NotApplicable(reason)
 		}
-		v := run.ledger.Judge(claims.ID(row, claims.KindRefused), needs, func() claims.Verdict {
-			if !applies {
-				return claims.NotApplicable(reason)
-			}
-			return claims.CheckRefused(r)
-		})
-		report(t, run, v)
+		return claims.CheckRefused(r)
 	})
+	reportClaim(t, run, id, claims.KindRefused, "the daemon refuses the mode as invalid")
 }
 
 func passed(run *hostRun, ids ...string) bool {

@@ -2,8 +2,12 @@ package conformance
 
 import (
 	"context"
+	"io"
+	"net"
 	"path/filepath"
 	"runtime"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/docker/docker/api/types/container"
@@ -80,4 +84,95 @@ func TestLiveLeavesNothingBehind(t *testing.T) {
 	after, err := s.Client.ContainerInspect(ctx, bystander.ID)
 	assert.NilError(t, err, "the harness removed a container it did not create")
 	assert.Check(t, after.State.Running, "the harness stopped a container it did not create: %s", after.State.Status)
+}
+
+// tcpProxy forwards TCP connections on ip to the live daemon's unix socket, so
+// that the same local daemon can be reached as tcp://<ip>:<port>. It returns
+// that address.
+func tcpProxy(t *testing.T, ip string) string {
+	t.Helper()
+	cfg := loadConfig(t)
+	skip.If(t, cfg.Mode != config.Live, "needs a live daemon (CONFORMANCE_MODE=live)")
+	socket, ok := strings.CutPrefix(cfg.DockerHost, "unix://")
+	skip.If(t, !ok, "the proxy forwards a unix socket; DOCKER_HOST is %s", cfg.DockerHost)
+	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	assert.NilError(t, err)
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		_ = ln.Close()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return // closed by the cleanup
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer in.Close()
+				out, err := net.Dial("unix", socket)
+				if err != nil {
+					return
+				}
+				defer out.Close()
+				go func() { _, _ = io.Copy(out, in); _ = out.Close() }()
+				_, _ = io.Copy(in, out)
+			}()
+		}
+	}()
+	return "tcp://" + ln.Addr().String()
+}
+
+// nonLoopbackIP is an address of this machine that is not loopback: a daemon
+// reached through it is remote as far as the gate can tell.
+func nonLoopbackIP(t *testing.T) string {
+	t.Helper()
+	addrs, err := net.InterfaceAddrs()
+	assert.NilError(t, err)
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() {
+			return n.IP.String()
+		}
+	}
+	t.Skip("this machine has no non-loopback IPv4 address")
+	return ""
+}
+
+// TestLiveLoopbackTCPIsLocal: a daemon reached at a loopback tcp:// address is
+// this host's, so the host-side claims are judged and the gate passes.
+func TestLiveLoopbackTCPIsLocal(t *testing.T) {
+	host := tcpProxy(t, "127.0.0.1")
+	out, err := runSuite(t, "CONFORMANCE_MODE=live", "DOCKER_HOST="+host)
+	assert.Check(t, err, "the gate failed against %s:\n%s", host, out)
+	assert.Check(t, is.Contains(out, "linux/default/pid-visibility pass: ping PID"))
+	assert.Check(t, !strings.Contains(out, "is not local"), out)
+}
+
+// TestLiveRemoteDaemonRules: a daemon that is not local must have its
+// platform named, and its host-side claims, which the gate cannot judge, fail
+// the gate unless the user said to gate it without them.
+func TestLiveRemoteDaemonRules(t *testing.T) {
+	host := tcpProxy(t, nonLoopbackIP(t))
+	t.Run("no platform named", func(t *testing.T) {
+		out, err := runSuite(t, "CONFORMANCE_MODE=live", "DOCKER_HOST="+host)
+		assert.Check(t, err != nil, "a remote target without a platform passed:\n%s", out)
+		assert.Check(t, is.Contains(out, "engine-platform fail: daemon at "+host+" is not local and no platform is pinned"))
+	})
+	t.Run("a required host-side claim skips", func(t *testing.T) {
+		out, err := runSuite(t, "CONFORMANCE_MODE=live", "DOCKER_HOST="+host, "CONFORMANCE_PLATFORM=linux")
+		assert.Check(t, err != nil, "a skipped required claim passed the gate:\n%s", out)
+		assert.Check(t, is.Contains(out, "linux/default/pid-visibility skip: daemon at "+host+" is not local"))
+		assert.Check(t, is.Contains(out, "required claim skipped, which fails the gate"))
+		assert.Check(t, is.Contains(out, "required claims: 13 passed, 0 failed, 1 not judged"))
+	})
+	t.Run("the user gates it without host-side evidence", func(t *testing.T) {
+		out, err := runSuite(t, "CONFORMANCE_MODE=live", "DOCKER_HOST="+host, "CONFORMANCE_PLATFORM=linux", "CONFORMANCE_REMOTE_HOST_CLAIMS=skip")
+		assert.Check(t, err, "the gate failed:\n%s", out)
+		assert.Check(t, is.Contains(out, "--- SKIP: TestConformance/live/linux/default/pid-visibility"))
+		assert.Check(t, is.Contains(out, "required claims: 13 passed, 0 failed, 0 not judged"))
+	})
 }

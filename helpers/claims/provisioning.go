@@ -94,6 +94,10 @@ func CheckEnginePlatform(d evidence.Daemon, e config.Expectations) Verdict {
 	if d.Version.Arch == "" || d.Info.OSType == "" {
 		return failed("the daemon reports no OS type or architecture", "the daemon's /version and /info answers are incomplete; check the engine install", ev...)
 	}
+	if !d.Local && e.Platform == "" {
+		return failed(fmt.Sprintf("daemon at %s is not local and no platform is pinned: got OSType %q, want a platform named by %s", d.Target, d.Info.OSType, config.EnvPlatform),
+			"set "+config.EnvPlatform+"=windows or linux: a remote daemon cannot be compared with this host, so the gate must be told which containers it runs", ev...)
+	}
 	if want != "" && d.Info.OSType != want {
 		fix := fmt.Sprintf("this gate expects %s containers; point DOCKER_HOST at the %s daemon", want, want)
 		if want == "windows" && d.Info.OSType == "linux" {

@@ -7,6 +7,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -59,6 +61,7 @@ const (
 	EnvHyperV           = "CONFORMANCE_HYPERV"
 	EnvStepTimeout      = "CONFORMANCE_STEP_TIMEOUT"
 	EnvRecordName       = "CONFORMANCE_RECORD_NAME"
+	EnvRemoteHostClaims = "CONFORMANCE_REMOTE_HOST_CLAIMS"
 	EnvDockerHost       = "DOCKER_HOST"
 	EnvTLSVerify        = "DOCKER_TLS_VERIFY"
 	EnvCertPath         = "DOCKER_CERT_PATH"
@@ -101,6 +104,11 @@ type Expectations struct {
 	HyperV HyperVPolicy `json:"hyperv"`
 	// StepTimeout bounds each wait (container running, container gone).
 	StepTimeout Duration `json:"step_timeout"`
+	// SkipRemoteHostClaims lets the host-side claims of a daemon that is not
+	// local skip (CONFORMANCE_REMOTE_HOST_CLAIMS=skip): the user gates a
+	// remote daemon knowing that nothing about its host is judged. Without it
+	// those claims are required and their skip fails the gate.
+	SkipRemoteHostClaims bool `json:"skip_remote_host_claims,omitempty"`
 }
 
 // Config is the whole configuration of one harness run.
@@ -207,6 +215,13 @@ func LoadExpectations(getenv func(string) string) (Expectations, error) {
 	if !oneOf(string(e.HyperV), string(HyperVRequire), string(HyperVSkip)) {
 		errs = append(errs, fmt.Errorf("%s=%q: use require or skip", EnvHyperV, e.HyperV))
 	}
+	switch v := strings.ToLower(get(EnvRemoteHostClaims, "require")); v {
+	case "require":
+	case "skip":
+		e.SkipRemoteHostClaims = true
+	default:
+		errs = append(errs, fmt.Errorf("%s=%q: use require or skip", EnvRemoteHostClaims, v))
+	}
 	if v := get(EnvStepTimeout, ""); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -245,9 +260,22 @@ func DefaultDockerHost(goos string) string {
 }
 
 // IsLocal reports whether a daemon address is on this machine, so that host
-// probes describe the daemon's host.
+// probes describe the daemon's host: a unix socket, a named pipe, or a tcp://
+// address on the loopback interface (127.0.0.0/8, ::1, localhost).
 func IsLocal(dockerHost string) bool {
-	return strings.HasPrefix(dockerHost, "unix://") || strings.HasPrefix(dockerHost, "npipe://")
+	if strings.HasPrefix(dockerHost, "unix://") || strings.HasPrefix(dockerHost, "npipe://") {
+		return true
+	}
+	u, err := url.Parse(dockerHost)
+	if err != nil || u.Scheme != "tcp" {
+		return false
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Duration is a time.Duration that reads and writes as "90s" in JSON.

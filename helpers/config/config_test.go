@@ -55,7 +55,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		EnvMode: "record", EnvFixtures: "/tmp/fx", EnvRecordName: "ws2022", EnvDockerHost: "tcp://10.1.2.3:2375",
 		EnvEngineVersion: ">=20.10, <29", EnvMinAPIVersion: "1.41", EnvPlatform: "Windows", EnvImage: "my/nano:1",
 		EnvPull: "always", EnvIsolation: "process, hyperv", EnvDefaultIsolation: "hyperv", EnvHyperV: "skip",
-		EnvStepTimeout: "90s",
+		EnvStepTimeout: "90s", EnvRemoteHostClaims: "Skip",
 	}), "linux")
 	require.NoError(t, err)
 	assert.Equal(t, Record, cfg.Mode)
@@ -66,6 +66,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 	assert.Equal(t, Expectations{
 		EngineVersion: ">=20.10, <29", MinAPIVersion: "1.41", Platform: "windows", Image: "my/nano:1", Pull: PullAlways,
 		Isolation: []string{"process", "hyperv"}, DefaultIsolation: "hyperv", HyperV: HyperVSkip, StepTimeout: Duration(90 * time.Second),
+		SkipRemoteHostClaims: true,
 	}, cfg.Expect)
 	assert.False(t, cfg.Expect.WantsMode("default"))
 }
@@ -73,12 +74,13 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 func TestLoadRejectsEveryBadValue(t *testing.T) {
 	_, err := Load(env(map[string]string{
 		EnvMode: "live", EnvEngineVersion: ">=abc", EnvPull: "sometimes", EnvIsolation: "process,vm",
-		EnvHyperV: "maybe", EnvStepTimeout: "-1s", EnvTLSVerify: "1",
+		EnvHyperV: "maybe", EnvStepTimeout: "-1s", EnvTLSVerify: "1", EnvRemoteHostClaims: "yes",
 	}), "linux")
 	require.Error(t, err)
 	for _, want := range []string{
 		"CONFORMANCE_ENGINE_VERSION", `CONFORMANCE_PULL="sometimes"`, `"vm" is not an isolation mode`,
 		`CONFORMANCE_HYPERV="maybe"`, `CONFORMANCE_STEP_TIMEOUT="-1s"`, "DOCKER_CERT_PATH",
+		`CONFORMANCE_REMOTE_HOST_CLAIMS="yes": use require or skip`,
 	} {
 		assert.Contains(t, err.Error(), want)
 	}
@@ -127,4 +129,23 @@ func TestConstraint(t *testing.T) {
 	assert.False(t, ok, "a bare version means at least that version")
 	_, err = ParseConstraint(" , ")
 	assert.Error(t, err)
+}
+
+func TestLoopbackTCPIsLocal(t *testing.T) {
+	for host, want := range map[string]bool{
+		"unix:///var/run/docker.sock":    true,
+		"npipe:////./pipe/docker_engine": true,
+		"tcp://127.0.0.1:2375":           true,
+		"tcp://127.8.9.10:2376":          true,
+		"tcp://[::1]:2375":               true,
+		"tcp://localhost:2375":           true,
+		"tcp://LOCALHOST:2375":           true,
+		"tcp://10.1.2.3:2375":            false,
+		"tcp://localhost.example:2375":   false,
+		"tcp://128.0.0.1:2375":           false,
+		"ssh://user@127.0.0.1":           false,
+		"tcp://[::2]:2375":               false,
+	} {
+		assert.Equal(t, want, IsLocal(host), host)
+	}
 }
