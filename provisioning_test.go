@@ -65,7 +65,7 @@ var provisioningClaims = []struct {
 		doc:   "docker service runs and starts automatically",
 		id:    claims.ServiceDocker,
 		needs: []string{claims.EnginePlatform},
-		check: func(d evidence.Daemon, _ config.Expectations) claims.Verdict { return claims.CheckServiceDocker(d) },
+		check: claims.CheckServiceDocker,
 	},
 	{
 		doc:   "Containers feature: vmcompute runs",

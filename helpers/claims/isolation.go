@@ -62,13 +62,15 @@ func StartNeeds(evidence.Row) []string { return []string{BaseImage} }
 func CheckStart(d evidence.Daemon, e config.Expectations, w evidence.Workload) Verdict {
 	ev := []string{fmt.Sprintf("image %s, HostConfig.Isolation %q", w.Image, w.Isolation)}
 	hyperv := w.Row.Mode == "hyperv"
-	if hyperv && d.Local {
-		if s, ok := d.Service("vmms"); ok && (!s.Exists || s.State != "running") {
-			if e.HyperV == config.HyperVSkip {
-				return skipped("no usable Hyper-V on this host (vmms not running) and "+config.EnvHyperV+"=skip", ev...)
-			}
-			return blocked(ServiceVmms, "Hyper-V isolation needs vmms", ev...)
+	// Only a missing vmms (no Hyper-V role) decides the start before the
+	// daemon is heard: HCS starts utility VMs through vmcompute, so a vmms
+	// that is merely stopped fails service-vmms while the start is judged by
+	// what the daemon answered.
+	if reading, line := ReadVmms(d); hyperv && reading == VmmsMissing {
+		if e.HyperV == config.HyperVSkip {
+			return skipped("no usable Hyper-V on this host ("+line+") and "+config.EnvHyperV+"=skip", ev...)
 		}
+		return blocked(ServiceVmms, "Hyper-V isolation needs vmms ("+line+")", ev...)
 	}
 	if w.Row.Platform == "windows" && d.Local {
 		if s, ok := d.Service("vmcompute"); ok && (!s.Exists || s.State != "running") {

@@ -117,8 +117,22 @@ func TestIsolationClaims(t *testing.T) {
 		{doc: "no hypervisor fails under require", verdict: CheckStart(d, defaultExpect(), noHypervisor), status: Fail, message: "no usable hypervisor"},
 		{doc: "missing vmcompute blocks the start", status: Fail, message: "blocked by service-vmcompute",
 			verdict: CheckStart(with(d, func(d *evidence.Daemon) { setService(d, hostprobe.Service{Name: "vmcompute"}) }), defaultExpect(), processWorkload())},
-		{doc: "missing vmms skips hyperv under the skip policy", status: Skip, message: "vmms not running",
+		{doc: "missing vmms skips hyperv under the skip policy", status: Skip, message: "vmms not installed",
 			verdict: CheckStart(with(d, func(d *evidence.Daemon) { setService(d, hostprobe.Service{Name: "vmms"}) }), skipPolicy, hypervWorkload())},
+		{doc: "missing vmms blocks hyperv under require", status: Fail, message: "blocked by service-vmms",
+			verdict: CheckStart(with(d, func(d *evidence.Daemon) { setService(d, hostprobe.Service{Name: "vmms"}) }), defaultExpect(), hypervWorkload())},
+		{doc: "stopped vmms does not skip under the skip policy: the daemon's answer decides", status: Pass, message: "running",
+			verdict: CheckStart(with(d, func(d *evidence.Daemon) {
+				setService(d, hostprobe.Service{Name: "vmms", Exists: true, State: "stopped"})
+			}), skipPolicy, hypervWorkload())},
+		{doc: "stopped vmms does not block under require: the daemon's answer decides", status: Pass, message: "running",
+			verdict: CheckStart(with(d, func(d *evidence.Daemon) {
+				setService(d, hostprobe.Service{Name: "vmms", Exists: true, State: "stopped"})
+			}), defaultExpect(), hypervWorkload())},
+		{doc: "stopped vmms with a no-hypervisor answer skips under the skip policy", status: Skip, message: "no usable hypervisor",
+			verdict: CheckStart(with(d, func(d *evidence.Daemon) {
+				setService(d, hostprobe.Service{Name: "vmms", Exists: true, State: "stopped"})
+			}), skipPolicy, noHypervisor)},
 		{doc: "container that exited fails", status: Fail, message: "did not stay running",
 			verdict: CheckStart(linux, defaultExpect(), change(linuxWorkload(), func(w *evidence.Workload) {
 				w.RunErr = &evidence.Failure{Message: "container a386933c3add is exited with exit code 1"}

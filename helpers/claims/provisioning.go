@@ -146,38 +146,56 @@ func CheckAPIVersion(d evidence.Daemon, e config.Expectations) Verdict {
 	return passed(fmt.Sprintf("API %s >= %s", d.Version.APIVersion, e.MinAPIVersion), ev)
 }
 
-// ExpectedDefaultIsolation is what the daemon should report in Info.Isolation:
-// on Windows, process on Server editions and hyperv on client editions unless
-// configured; on Linux, "default" (reported as "").
-func ExpectedDefaultIsolation(d evidence.Daemon, e config.Expectations) string {
-	if e.DefaultIsolation != config.AutoDefaultIsolation {
-		return e.DefaultIsolation
+// ExpectedDefaultIsolation is what the daemon should report in Info.Isolation,
+// and what decided it. The daemon itself picks hyperv on a client SKU and
+// process otherwise, by RtlGetVersion's product type (moby
+// daemon/daemon_windows.go setDefaultIsolation, IsWindowsClient in
+// pkg/parsers/operatingsystem), so a local host's product type decides.
+// A remote daemon's host cannot be probed: its OperatingSystem text decides,
+// which newer engines write from the same product type ("Microsoft Windows
+// Server Version ..." only on a server, pkg/parsers/operatingsystem
+// windows_os_string.go) and older ones from the registry's ProductName
+// ("Windows Server 2019 Datacenter ...", "Windows 10 Pro ..."). On Linux,
+// "default" (reported as "").
+func ExpectedDefaultIsolation(d evidence.Daemon, e config.Expectations) (string, string) {
+	if e.DefaultIsolation != config.AutoDefaultIsolation && e.DefaultIsolation != "" {
+		return e.DefaultIsolation, config.EnvDefaultIsolation + "=" + e.DefaultIsolation
 	}
 	if d.Info.OSType != "windows" {
-		return "default"
+		return "default", "a " + d.Info.OSType + " daemon has only its default isolation"
+	}
+	if d.Local && d.Host != nil && d.Host.ProductType != "" {
+		if d.Host.IsClient() {
+			return "hyperv", "host product type " + d.Host.ProductType + " (a client edition): the daemon defaults to hyperv"
+		}
+		return "process", "host product type " + d.Host.ProductType + ": the daemon defaults to process"
+	}
+	why := "daemon's OperatingSystem text"
+	if d.Local {
+		why += " (the host probe read no product type)"
 	}
 	if strings.Contains(strings.ToLower(d.Info.OperatingSystem), "server") {
-		return "process"
+		return "process", why + " names a Server edition"
 	}
-	return "hyperv"
+	return "hyperv", why + " names no Server edition"
 }
 
 // CheckDefaultIsolation: the daemon's default isolation is the platform's.
 func CheckDefaultIsolation(d evidence.Daemon, e config.Expectations) Verdict {
-	want := ExpectedDefaultIsolation(d, e)
+	want, why := ExpectedDefaultIsolation(d, e)
 	got := string(d.Info.Isolation)
 	if got == "" {
 		got = "default"
 	}
-	ev := fmt.Sprintf("info: Isolation %q, OperatingSystem %q", d.Info.Isolation, d.Info.OperatingSystem)
+	ev := []string{fmt.Sprintf("info: Isolation %q, OperatingSystem %q", d.Info.Isolation, d.Info.OperatingSystem), "expected " + want + ": " + why}
 	if got != want {
 		fix := "set the daemon's default with --exec-opt isolation=" + want + ` (daemon.json "exec-opts": ["isolation=` + want + `"]) and restart it, or set ` + config.EnvDefaultIsolation
 		if d.Info.OSType != "windows" {
 			fix = "a Linux daemon has only the default isolation; set " + config.EnvDefaultIsolation + "=default"
 		}
-		return failed(fmt.Sprintf("default isolation: got %s, want %s", got, want), fix, ev)
+		return failed(fmt.Sprintf("default isolation: got %s, want %s", got, want), fix, ev...)
 	}
-	return passed("default isolation is "+got, ev)
+	return passed("default isolation is "+got, ev...)
 }
 
 // CheckBaseImage: the base image is on the host, or was pulled as the pull
@@ -306,22 +324,49 @@ func serviceLine(name string, d evidence.Daemon) (string, bool, bool) {
 	return fmt.Sprintf("service %s: %s, start type %s", name, s.State, s.StartType), true, s.State == "running"
 }
 
-// CheckServiceDocker: the docker service exists, runs and starts with the host.
-func CheckServiceDocker(d evidence.Daemon) Verdict {
+// DockerServicePolicy resolves auto: a client edition (Windows 10/11) runs
+// the Windows engine under Docker Desktop, which starts the docker service
+// itself when it switches to Windows containers and does not set it to start
+// with Windows, so there the service must only exist and run; a Server must
+// bring the engine back after a reboot on its own (dockerd
+// --register-service, Microsoft's install scripts set it automatic).
+func DockerServicePolicy(d evidence.Daemon, e config.Expectations) (config.DockerServicePolicy, string) {
+	switch e.DockerService {
+	case config.DockerServiceAutomatic, config.DockerServiceRunning:
+		return e.DockerService, config.EnvDockerService + "=" + string(e.DockerService)
+	}
+	if d.Host != nil && d.Host.IsClient() {
+		return config.DockerServiceRunning, "client edition (product type " + nonEmpty(d.Host.ProductType, "unknown") + ", installation type " + nonEmpty(d.Host.Edition, "unknown") + "): Docker Desktop starts the engine"
+	}
+	return config.DockerServiceAutomatic, "server edition: the engine must start with Windows"
+}
+
+// CheckServiceDocker: the docker service exists and runs, and on a Server (or
+// under CONFORMANCE_DOCKER_SERVICE=automatic) starts with the host.
+func CheckServiceDocker(d evidence.Daemon, e config.Expectations) Verdict {
 	if v, ok := hostSide(d); !ok {
 		return v
 	}
+	policy, why := DockerServicePolicy(d, e)
 	line, exists, running := serviceLine("docker", d)
+	ev := []string{line, "policy " + string(policy) + ": " + why}
 	s, _ := d.Service("docker")
+	desktop := policy == config.DockerServiceRunning && d.Host != nil && d.Host.IsClient()
 	switch {
+	case !exists && desktop:
+		return failed("the docker service is not installed", "start Docker Desktop and switch it to Windows containers (it runs the Windows engine as the docker service), or install the engine as a service with dockerd --register-service", ev...)
 	case !exists:
-		return failed("the docker service is not installed", "install the engine as a service (dockerd --register-service) so that it survives a reboot", line)
+		return failed("the docker service is not installed", "install the engine as a service (dockerd --register-service) so that it survives a reboot", ev...)
+	case !running && desktop:
+		return failed("the docker service is "+s.State, "start Docker Desktop in Windows containers mode, or Start-Service docker", ev...)
 	case !running:
-		return failed("the docker service is "+s.State, "Start-Service docker; a daemon that answers without the service was started by hand and will not come back after a reboot", line)
-	case s.StartType != "auto" && s.StartType != "delayed-auto":
-		return failed("the docker service starts "+s.StartType+", not automatically", "Set-Service docker -StartupType Automatic", line)
+		return failed("the docker service is "+s.State, "Start-Service docker; a daemon that answers without the service was started by hand and will not come back after a reboot", ev...)
+	case policy == config.DockerServiceAutomatic && s.StartType != "auto" && s.StartType != "delayed-auto":
+		return failed("the docker service starts "+s.StartType+", not automatically", "Set-Service docker -StartupType Automatic, or set "+config.EnvDockerService+"=running where another program starts the engine", ev...)
+	case policy == config.DockerServiceAutomatic:
+		return passed("docker service running, starts automatically", ev...)
 	}
-	return passed("docker service running, starts automatically", line)
+	return passed("docker service running (start type "+s.StartType+")", ev...)
 }
 
 // CheckServiceVmcompute: the Containers feature's host compute service exists and runs.
@@ -339,8 +384,38 @@ func CheckServiceVmcompute(d evidence.Daemon) Verdict {
 	return passed("vmcompute running: the Containers feature is installed", line)
 }
 
-// CheckServiceVmms: the Hyper-V management service exists and runs when Hyper-V
-// isolation is under test; under the skip policy its absence skips.
+// VmmsReading says what the vmms service tells about Hyper-V. Missing means
+// the Hyper-V role is not installed: what a VM without nested
+// virtualization looks like, since Install-WindowsFeature Hyper-V refuses a
+// processor without virtualization extensions. Installed but not running is
+// a host someone stopped or disabled: a configuration fault, never "Hyper-V
+// is not available here", so it fails under both policies.
+type VmmsReading int
+
+const (
+	VmmsUnknown VmmsReading = iota // not probed (remote daemon, broken probe)
+	VmmsRunning
+	VmmsMissing
+	VmmsNotRunning
+)
+
+// ReadVmms reads the vmms service from the evidence.
+func ReadVmms(d evidence.Daemon) (VmmsReading, string) {
+	s, ok := d.Service("vmms")
+	switch {
+	case !d.Local || !ok:
+		return VmmsUnknown, "vmms not probed"
+	case !s.Exists:
+		return VmmsMissing, "vmms not installed (no Hyper-V role)"
+	case s.State != "running":
+		return VmmsNotRunning, fmt.Sprintf("vmms installed but %s (start type %s)", s.State, s.StartType)
+	}
+	return VmmsRunning, "vmms running"
+}
+
+// CheckServiceVmms: the Hyper-V management service exists and runs when
+// Hyper-V isolation is under test. Under the skip policy a missing vmms skips;
+// a stopped one fails under both policies (see VmmsReading).
 func CheckServiceVmms(d evidence.Daemon, e config.Expectations) Verdict {
 	if v, ok := hostSide(d); !ok {
 		return v
@@ -348,17 +423,23 @@ func CheckServiceVmms(d evidence.Daemon, e config.Expectations) Verdict {
 	if !e.WantsMode("hyperv") {
 		return skipped("hyperv isolation is not under test (" + config.EnvIsolation + ")")
 	}
-	line, exists, running := serviceLine("vmms", d)
-	if exists && running {
+	line, _, _ := serviceLine("vmms", d)
+	reading, _ := ReadVmms(d)
+	s, _ := d.Service("vmms")
+	switch reading {
+	case VmmsRunning:
 		return passed("vmms running: Hyper-V is installed", line)
+	case VmmsMissing:
+		if e.HyperV == config.HyperVSkip {
+			return skipped("no usable Hyper-V on this host (vmms not installed) and "+config.EnvHyperV+"=skip", line)
+		}
+		return failed("vmms (Hyper-V) is not installed", "Install-WindowsFeature -Name Hyper-V -IncludeManagementTools; Restart-Computer (client: Enable-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V -All; in a VM, enable nested virtualization first), or set "+config.EnvHyperV+"=skip", line)
 	}
-	if e.HyperV == config.HyperVSkip {
-		return skipped("no usable Hyper-V on this host (vmms not running) and "+config.EnvHyperV+"=skip", line)
+	fix := "Start-Service vmms"
+	if s.StartType == "disabled" || s.StartType == "manual" {
+		fix = "Set-Service vmms -StartupType Automatic; Start-Service vmms"
 	}
-	if !exists {
-		return failed("vmms (Hyper-V) is not installed", "Install-WindowsFeature -Name Hyper-V -IncludeManagementTools; Restart-Computer (in a VM, enable nested virtualization first), or set "+config.EnvHyperV+"=skip", line)
-	}
-	return failed("vmms is not running", "Start-Service vmms", line)
+	return failed("vmms is installed but "+nonEmpty(s.State, "not running")+": Hyper-V is configured off, not absent", fix+" (a stopped vmms fails under "+config.EnvHyperV+"=skip too: skip is for hosts without Hyper-V)", line)
 }
 
 // notLocal skips a host-side claim: the host the harness runs on is not the

@@ -79,6 +79,8 @@ func TestProvisioningClaims(t *testing.T) {
 	requireHyperVSkip.HyperV = config.HyperVSkip
 	oldEngine := expect
 	oldEngine.EngineVersion = ">=20.10"
+	dockerAutomatic, dockerRunning := expect, expect
+	dockerAutomatic.DockerService, dockerRunning.DockerService = config.DockerServiceAutomatic, config.DockerServiceRunning
 
 	tests := []struct {
 		doc     string
@@ -157,6 +159,32 @@ func TestProvisioningClaims(t *testing.T) {
 			status: Pass,
 		},
 		{
+			doc: "a local host's product type decides over the daemon's text: Windows 11 defaults to hyperv", check: CheckDefaultIsolation,
+			daemon: with(ws2019(), func(d *evidence.Daemon) {
+				// Enterprise multi-session and Server both say "server"
+				// somewhere; only the product type is what the daemon reads.
+				d.Info.Isolation, d.Info.OperatingSystem = "hyperv", "Microsoft Windows Version 23H2 (OS Build 22631.4460)"
+				d.Host.ProductType, d.Host.Edition = "workstation", "client"
+			}),
+			status: Pass, message: "default isolation is hyperv",
+		},
+		{
+			doc: "a local server product type wants process even when the text names no Server", check: CheckDefaultIsolation,
+			daemon: with(ws2019(), func(d *evidence.Daemon) {
+				d.Info.Isolation, d.Info.OperatingSystem = "hyperv", "Azure Stack HCI Version 23H2 (OS Build 25398.1189)"
+				d.Host.ProductType = "server"
+			}),
+			status: Fail, message: "default isolation: got hyperv, want process",
+		},
+		{
+			doc: "a remote daemon is judged by its text: a client's wording wants hyperv", check: CheckDefaultIsolation,
+			daemon: with(ws2019(), func(d *evidence.Daemon) {
+				d.Local, d.Target, d.Host = false, "tcp://10.0.0.5:2376", &hostprobe.OSInfo{OS: "windows", ProductType: "server"}
+				d.Info.Isolation, d.Info.OperatingSystem = "process", "Microsoft Windows Version 23H2 (OS Build 22631.4460)"
+			}),
+			status: Fail, message: "default isolation: got process, want hyperv",
+		},
+		{
 			doc: "Linux daemon's empty isolation is its default", check: CheckDefaultIsolation,
 			daemon: evidence.Daemon{Info: system.Info{OSType: "linux"}}, status: Pass, message: "default isolation is default",
 		},
@@ -195,21 +223,52 @@ func TestProvisioningClaims(t *testing.T) {
 			status: Pass,
 		},
 		{
-			doc: "docker service stopped fails", check: func(d evidence.Daemon, _ config.Expectations) Verdict { return CheckServiceDocker(d) },
+			doc: "docker service stopped fails", check: CheckServiceDocker,
 			daemon: with(ws2019(), func(d *evidence.Daemon) {
 				setService(d, hostprobe.Service{Name: "docker", Exists: true, State: "stopped", StartType: "auto"})
 			}),
 			status: Fail, message: "the docker service is stopped", fix: "Start-Service docker",
 		},
 		{
-			doc: "docker service on manual start fails", check: func(d evidence.Daemon, _ config.Expectations) Verdict { return CheckServiceDocker(d) },
+			doc: "docker service on manual start fails", check: CheckServiceDocker,
 			daemon: with(ws2019(), func(d *evidence.Daemon) {
 				setService(d, hostprobe.Service{Name: "docker", Exists: true, State: "running", StartType: "manual"})
 			}),
 			status: Fail, fix: "Set-Service docker -StartupType Automatic",
 		},
 		{
-			doc: "remote daemon skips host services", check: func(d evidence.Daemon, _ config.Expectations) Verdict { return CheckServiceDocker(d) },
+			doc: "Docker Desktop's docker service on a client starts manually and passes", check: CheckServiceDocker,
+			daemon: with(ws2019(), func(d *evidence.Daemon) {
+				d.Host.ProductType, d.Host.Edition = "workstation", "client"
+				setService(d, hostprobe.Service{Name: "docker", Exists: true, State: "running", StartType: "manual"})
+			}),
+			status: Pass, message: "docker service running (start type manual)",
+		},
+		{
+			doc: "a client without the docker service is told to switch Docker Desktop to Windows containers", check: CheckServiceDocker,
+			daemon: with(ws2019(), func(d *evidence.Daemon) {
+				d.Host.ProductType, d.Host.Edition = "workstation", "client"
+				setService(d, hostprobe.Service{Name: "docker"})
+			}),
+			status: Fail, message: "not installed", fix: "switch it to Windows containers",
+		},
+		{
+			doc: "automatic asked for on a client fails a manual service", check: CheckServiceDocker,
+			daemon: with(ws2019(), func(d *evidence.Daemon) {
+				d.Host.ProductType = "workstation"
+				setService(d, hostprobe.Service{Name: "docker", Exists: true, State: "running", StartType: "manual"})
+			}),
+			expect: dockerAutomatic, status: Fail, message: "starts manual, not automatically",
+		},
+		{
+			doc: "running asked for on a server accepts a manual service", check: CheckServiceDocker,
+			daemon: with(ws2019(), func(d *evidence.Daemon) {
+				setService(d, hostprobe.Service{Name: "docker", Exists: true, State: "running", StartType: "manual"})
+			}),
+			expect: dockerRunning, status: Pass,
+		},
+		{
+			doc: "remote daemon skips host services", check: CheckServiceDocker,
 			daemon: with(ws2019(), func(d *evidence.Daemon) { d.Local, d.Target = false, "tcp://10.0.0.5:2375" }),
 			status: Skip, message: "is not local",
 		},
@@ -227,6 +286,20 @@ func TestProvisioningClaims(t *testing.T) {
 			doc: "vmms missing skips under the skip policy", check: CheckServiceVmms,
 			daemon: with(ws2019(), func(d *evidence.Daemon) { setService(d, hostprobe.Service{Name: "vmms"}) }),
 			expect: requireHyperVSkip, status: Skip, message: "no usable Hyper-V",
+		},
+		{
+			doc: "vmms stopped fails when Hyper-V is required", check: CheckServiceVmms,
+			daemon: with(ws2019(), func(d *evidence.Daemon) {
+				setService(d, hostprobe.Service{Name: "vmms", Exists: true, State: "stopped", StartType: "disabled"})
+			}),
+			expect: expect, status: Fail, message: "vmms is installed but stopped", fix: "Set-Service vmms -StartupType Automatic",
+		},
+		{
+			doc: "vmms stopped fails under the skip policy too: skip is for hosts without Hyper-V", check: CheckServiceVmms,
+			daemon: with(ws2019(), func(d *evidence.Daemon) {
+				setService(d, hostprobe.Service{Name: "vmms", Exists: true, State: "stopped", StartType: "auto"})
+			}),
+			expect: requireHyperVSkip, status: Fail, message: "vmms is installed but stopped", fix: "Start-Service vmms",
 		},
 	}
 	for _, tc := range tests {

@@ -60,6 +60,7 @@ const (
 	EnvDefaultIsolation = "CONFORMANCE_DEFAULT_ISOLATION"
 	EnvHyperV           = "CONFORMANCE_HYPERV"
 	EnvStepTimeout      = "CONFORMANCE_STEP_TIMEOUT"
+	EnvDockerService    = "CONFORMANCE_DOCKER_SERVICE"
 	EnvRecordName       = "CONFORMANCE_RECORD_NAME"
 	EnvRemoteHostClaims = "CONFORMANCE_REMOTE_HOST_CLAIMS"
 	EnvDockerHost       = "DOCKER_HOST"
@@ -78,6 +79,20 @@ const (
 	// AutoDefaultIsolation derives the expected default isolation from the
 	// daemon's OperatingSystem: Server editions run process, client editions hyperv.
 	AutoDefaultIsolation = "auto"
+)
+
+// DockerServicePolicy says what the Windows docker service must look like.
+type DockerServicePolicy string
+
+const (
+	// DockerServiceAuto decides by the host's product type: AUTOMATIC on a
+	// Server, RUNNING on a client edition (Windows 10/11), where Docker
+	// Desktop runs the Windows engine and starts it itself.
+	DockerServiceAuto DockerServicePolicy = "auto"
+	// DockerServiceAutomatic: the service exists, runs and starts with Windows.
+	DockerServiceAutomatic DockerServicePolicy = "automatic"
+	// DockerServiceRunning: the service exists and runs; its start type is free.
+	DockerServiceRunning DockerServicePolicy = "running"
 )
 
 // Expectations are the settings that shape requests and verdicts. A recording
@@ -109,6 +124,9 @@ type Expectations struct {
 	// remote daemon knowing that nothing about its host is judged. Without it
 	// those claims are required and their skip fails the gate.
 	SkipRemoteHostClaims bool `json:"skip_remote_host_claims,omitempty"`
+	// DockerService says what the docker service must look like; empty (a
+	// fixture written before the field existed) means auto.
+	DockerService DockerServicePolicy `json:"docker_service,omitempty"`
 }
 
 // Config is the whole configuration of one harness run.
@@ -183,6 +201,7 @@ func LoadExpectations(getenv func(string) string) (Expectations, error) {
 		DefaultIsolation: strings.ToLower(get(EnvDefaultIsolation, AutoDefaultIsolation)),
 		HyperV:           HyperVPolicy(strings.ToLower(get(EnvHyperV, string(HyperVRequire)))),
 		StepTimeout:      Duration(DefaultStepTimeout),
+		DockerService:    DockerServicePolicy(strings.ToLower(get(EnvDockerService, string(DockerServiceAuto)))),
 	}
 	if v := get(EnvIsolation, "all"); v != "all" {
 		for _, m := range strings.Split(v, ",") {
@@ -221,6 +240,9 @@ func LoadExpectations(getenv func(string) string) (Expectations, error) {
 		e.SkipRemoteHostClaims = true
 	default:
 		errs = append(errs, fmt.Errorf("%s=%q: use require or skip", EnvRemoteHostClaims, v))
+	}
+	if !oneOf(string(e.DockerService), string(DockerServiceAuto), string(DockerServiceAutomatic), string(DockerServiceRunning)) {
+		errs = append(errs, fmt.Errorf("%s=%q: use auto, automatic or running", EnvDockerService, e.DockerService))
 	}
 	if v := get(EnvStepTimeout, ""); v != "" {
 		d, err := time.ParseDuration(v)

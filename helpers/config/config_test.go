@@ -33,6 +33,7 @@ func TestLoadDefaults(t *testing.T) {
 			assert.Equal(t, HyperVRequire, cfg.Expect.HyperV)
 			assert.Equal(t, AutoDefaultIsolation, cfg.Expect.DefaultIsolation)
 			assert.Equal(t, Duration(DefaultStepTimeout), cfg.Expect.StepTimeout)
+			assert.Equal(t, DockerServiceAuto, cfg.Expect.DockerService)
 			assert.True(t, cfg.Expect.WantsMode("hyperv"), "every mode is under test by default")
 		})
 	}
@@ -55,7 +56,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		EnvMode: "record", EnvFixtures: "/tmp/fx", EnvRecordName: "ws2022", EnvDockerHost: "tcp://10.1.2.3:2375",
 		EnvEngineVersion: ">=20.10, <29", EnvMinAPIVersion: "1.41", EnvPlatform: "Windows", EnvImage: "my/nano:1",
 		EnvPull: "always", EnvIsolation: "process, hyperv", EnvDefaultIsolation: "hyperv", EnvHyperV: "skip",
-		EnvStepTimeout: "90s", EnvRemoteHostClaims: "Skip",
+		EnvStepTimeout: "90s", EnvRemoteHostClaims: "Skip", EnvDockerService: "Running",
 	}), "linux")
 	require.NoError(t, err)
 	assert.Equal(t, Record, cfg.Mode)
@@ -67,6 +68,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		EngineVersion: ">=20.10, <29", MinAPIVersion: "1.41", Platform: "windows", Image: "my/nano:1", Pull: PullAlways,
 		Isolation: []string{"process", "hyperv"}, DefaultIsolation: "hyperv", HyperV: HyperVSkip, StepTimeout: Duration(90 * time.Second),
 		SkipRemoteHostClaims: true,
+		DockerService: DockerServiceRunning,
 	}, cfg.Expect)
 	assert.False(t, cfg.Expect.WantsMode("default"))
 }
@@ -74,13 +76,14 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 func TestLoadRejectsEveryBadValue(t *testing.T) {
 	_, err := Load(env(map[string]string{
 		EnvMode: "live", EnvEngineVersion: ">=abc", EnvPull: "sometimes", EnvIsolation: "process,vm",
-		EnvHyperV: "maybe", EnvStepTimeout: "-1s", EnvTLSVerify: "1", EnvRemoteHostClaims: "yes",
+		EnvHyperV: "maybe", EnvStepTimeout: "-1s", EnvTLSVerify: "1", EnvRemoteHostClaims: "yes", EnvDockerService: "manual",
 	}), "linux")
 	require.Error(t, err)
 	for _, want := range []string{
 		"CONFORMANCE_ENGINE_VERSION", `CONFORMANCE_PULL="sometimes"`, `"vm" is not an isolation mode`,
 		`CONFORMANCE_HYPERV="maybe"`, `CONFORMANCE_STEP_TIMEOUT="-1s"`, "DOCKER_CERT_PATH",
 		`CONFORMANCE_REMOTE_HOST_CLAIMS="yes": use require or skip`,
+		`CONFORMANCE_DOCKER_SERVICE="manual": use auto, automatic or running`,
 	} {
 		assert.Contains(t, err.Error(), want)
 	}

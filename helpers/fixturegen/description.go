@@ -196,6 +196,8 @@ type OSDesc struct {
 	Build    string `json:"build"`
 	Revision int    `json:"revision,omitempty"`
 	Edition  string `json:"edition,omitempty"`
+	// ProductType is RtlGetVersion's: workstation, server or domain-controller.
+	ProductType string `json:"product_type,omitempty"`
 }
 
 // ServiceDesc is one service's state; Exists defaults to true.

@@ -116,8 +116,24 @@ type OSInfo struct {
 	Revision int `json:"revision,omitempty"`
 	// Edition is "server" or "client" on Windows (InstallationType); empty on Linux.
 	Edition string `json:"edition,omitempty"`
+	// ProductType is RtlGetVersion's product type on Windows: "workstation"
+	// (a client edition), "server" or "domain-controller"; empty on Linux or
+	// when unknown. The daemon picks its default isolation from it (moby
+	// pkg/parsers/operatingsystem IsWindowsClient: ProductType ==
+	// VER_NT_WORKSTATION), so the claims do too.
+	ProductType string `json:"product_type,omitempty"`
 	// Hostname is only used to redact it from recordings; it is never saved.
 	Hostname string `json:"-"`
+}
+
+// IsClient reports whether the host is a Windows client edition (Windows
+// 10/11), as the daemon decides it: by the product type when known, else by
+// the installation type.
+func (o OSInfo) IsClient() bool {
+	if o.ProductType != "" {
+		return o.ProductType == ProductWorkstation
+	}
+	return o.Edition == "client"
 }
 
 // NewProcesses lists the processes named name in after whose PID was not in

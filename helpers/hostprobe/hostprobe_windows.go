@@ -117,9 +117,11 @@ func queryService(scm windows.Handle, name string) (Service, error) {
 // registry; when they cannot be read the build alone is still worth reporting,
 // so they are left zero instead of failing the call.
 func (windowsHost) OS(context.Context, string) (OSInfo, error) {
+	version := windows.RtlGetVersion()
 	info := OSInfo{
-		OS:    "windows",
-		Build: strconv.FormatUint(uint64(windows.RtlGetVersion().BuildNumber), 10),
+		OS:          "windows",
+		Build:       strconv.FormatUint(uint64(version.BuildNumber), 10),
+		ProductType: ProductTypeName(version.ProductType),
 	}
 	info.Hostname, _ = os.Hostname()
 

@@ -83,4 +83,28 @@ func EditionName(installationType string) string {
 	return strings.ToLower(t)
 }
 
+// Product types of OSVERSIONINFOEX.wProductType (Microsoft Learn,
+// "OSVERSIONINFOEXW structure"): VER_NT_WORKSTATION 1, VER_NT_DOMAIN_CONTROLLER
+// 2, VER_NT_SERVER 3.
+const (
+	ProductWorkstation      = "workstation"
+	ProductDomainController = "domain-controller"
+	ProductServer           = "server"
+)
+
+// ProductTypeName names RtlGetVersion's wProductType. A domain controller is
+// a server for the daemon (only VER_NT_WORKSTATION is a client); an unknown
+// code keeps its number.
+func ProductTypeName(productType uint8) string {
+	switch productType {
+	case 1:
+		return ProductWorkstation
+	case 2:
+		return ProductDomainController
+	case 3:
+		return ProductServer
+	}
+	return "product-" + itoa(uint32(productType))
+}
+
 func itoa(n uint32) string { return strconv.FormatUint(uint64(n), 10) }

@@ -73,3 +73,27 @@ func TestEditionName(t *testing.T) {
 		})
 	}
 }
+
+// The codes are OSVERSIONINFOEXW.wProductType's (Microsoft Learn); moby's
+// IsWindowsClient treats only VER_NT_WORKSTATION as a client.
+func TestProductTypeName(t *testing.T) {
+	tests := []struct {
+		code   uint8
+		want   string
+		client bool
+	}{
+		{code: 1, want: "workstation", client: true},
+		{code: 2, want: "domain-controller"},
+		{code: 3, want: "server"},
+		{code: 9, want: "product-9"},
+	}
+	for _, tc := range tests {
+		got := ProductTypeName(tc.code)
+		assert.Equal(t, got, tc.want)
+		// The product type decides over the installation type: Windows
+		// Enterprise multi-session says InstallationType Client.
+		assert.Equal(t, OSInfo{ProductType: got, Edition: "client"}.IsClient(), tc.client, "code %d", tc.code)
+	}
+	assert.Equal(t, OSInfo{Edition: "client"}.IsClient(), true, "without a product type the installation type decides")
+	assert.Equal(t, OSInfo{Edition: "server"}.IsClient(), false)
+}
