@@ -68,7 +68,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		EngineVersion: ">=20.10, <29", MinAPIVersion: "1.41", Platform: "windows", Image: "my/nano:1", Pull: PullAlways,
 		Isolation: []string{"process", "hyperv"}, DefaultIsolation: "hyperv", HyperV: HyperVSkip, StepTimeout: Duration(90 * time.Second),
 		SkipRemoteHostClaims: true,
-		DockerService: DockerServiceRunning,
+		DockerService:        DockerServiceRunning,
 	}, cfg.Expect)
 	assert.False(t, cfg.Expect.WantsMode("default"))
 }
