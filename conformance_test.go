@@ -76,7 +76,10 @@ func TestConformance(t *testing.T) {
 	case config.Live:
 		t.Run("live", func(t *testing.T) {
 			s := openLive(t, cfg)
-			checkHost(t, s, gate, nil, func(run *hostRun) { requireFailClosed(t, run) })
+			checkHost(t, s, gate, nil, func(run *hostRun) {
+				requireFailClosed(t, run)
+				neverCached(t, run)
+			})
 		})
 	case config.Record:
 		t.Run("record", func(t *testing.T) { recordHost(t, cfg) })
@@ -136,6 +139,7 @@ func recordHost(t *testing.T, cfg config.Config) {
 	checkHost(t, s, gate, nil, func(run *hostRun) {
 		requireFailClosed(t, run)
 		saveRecording(t, cfg, s, run)
+		neverCached(t, run)
 	})
 }
 
@@ -162,7 +166,7 @@ func saveRecording(t *testing.T, cfg config.Config, s *harness.Session, run *hos
 		Provenance: fixture.Provenance{
 			Kind:   fixture.Recorded,
 			Source: fmt.Sprintf("recorded live from %s %s (%s)", nonEmpty(run.daemon.Version.Platform.Name, "Docker Engine"), run.daemon.Version.Version, run.daemon.Info.OperatingSystem),
-			Rerecord: fmt.Sprintf("%s=record %s=%s %s=%s go test -run TestConformance . (on a host like this one)",
+			Rerecord: fmt.Sprintf("%s=record %s=%s %s=%s go test -count=1 -run TestConformance . (on a host like this one)",
 				config.EnvMode, config.EnvFixtures, cfg.Fixtures, config.EnvRecordName, name),
 		},
 		Expected: map[string]fixture.Expected{},
@@ -278,6 +282,44 @@ func testFilter() string {
 		}
 	}
 	return strings.Join(f, " ")
+}
+
+// runStampFile is written into the package folder by every live or record run
+// under `go test` (git ignores it). It keeps go test from caching the verdict.
+const runStampFile = ".conformance-live-run"
+
+// neverCached makes go test refuse to cache this run's result, whatever flags
+// the user gave: a gate that replays yesterday's PASS is worse than none.
+//
+// cmd/go caches a test result only when every file the test opened inside the
+// module is at least 2 s old when the test binary exits (modTimeCutoff in
+// cmd/go/internal/test/test.go: "reject caching if a file was read that is
+// less than modTimeCutoff old"). The run writes a stamp file whose
+// modification time lies a day ahead, then opens it: it is "too new" however
+// long the rest of the run takes, so a result that depends on it is never
+// stored. cmd/go passes -test.testlogfile exactly when it may cache; without
+// it (a copied test binary, -count=1) nothing is written.
+func neverCached(t *testing.T, run *hostRun) {
+	t.Helper()
+	if fl := flag.Lookup("test.testlogfile"); fl == nil || fl.Value.String() == "" {
+		return
+	}
+	body := fmt.Sprintf("live run %s against %s, %s: go test may not cache this verdict\n%s\n",
+		run.s.RunID, run.s.Target, time.Now().UTC().Format(time.RFC3339), run.Summary.Line())
+	err := os.WriteFile(runStampFile, []byte(body), 0o644)
+	if err == nil {
+		ahead := time.Now().Add(24 * time.Hour)
+		err = os.Chtimes(runStampFile, ahead, ahead)
+	}
+	if err == nil {
+		var f *os.File
+		if f, err = os.Open(runStampFile); err == nil {
+			err = f.Close()
+		}
+	}
+	if err != nil {
+		t.Errorf("cannot keep go test from caching this live verdict (%v): run it with -count=1", err)
+	}
 }
 
 // requireFailClosed: a live gate in which no claim passed has proved nothing.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
 	"gotest.tools/v3/skip"
@@ -175,4 +178,47 @@ func TestLiveRemoteDaemonRules(t *testing.T) {
 		assert.Check(t, is.Contains(out, "--- SKIP: TestConformance/live/linux/default/pid-visibility"))
 		assert.Check(t, is.Contains(out, "required claims: 13 passed, 0 failed, 0 not judged"))
 	})
+}
+
+// TestLiveRunIsNeverCached runs the real `go test`, without -count, twice with
+// the same GOCACHE, and removes the base image in between: the second run must
+// run again and fail base-image, not print the first run's "(cached)" PASS.
+// The image is a private tag of the test image, so that nothing else that
+// uses conformance/busybox:local is disturbed.
+func TestLiveRunIsNeverCached(t *testing.T) {
+	cfg := loadConfig(t)
+	skip.If(t, cfg.Mode != config.Live, "needs a live daemon (CONFORMANCE_MODE=live)")
+	goTool, err := exec.LookPath("go")
+	skip.If(t, err != nil, "needs the go command: %v", err)
+	_, err = os.Stat("go.mod")
+	skip.If(t, err != nil, "needs the repository (go.mod) to run go test in: %v", err)
+	s := openLive(t, cfg)
+	ctx := context.Background()
+	private := "conformance/busybox:cachetest-" + harness.NewRunID()
+	err = s.Client.ImageTag(ctx, config.LinuxTestImage, private)
+	t.Cleanup(func() { _, _ = s.Client.ImageRemove(context.Background(), private, image.RemoveOptions{}) })
+	assert.NilError(t, err, "tag %s (make image builds it)", config.LinuxTestImage)
+
+	goTest := func() (string, error) {
+		cmd := exec.Command(goTool, "test", "-run", "^TestConformance$", ".")
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "CONFORMANCE_") && !strings.HasPrefix(kv, "DOCKER_") && !strings.HasPrefix(kv, "GOFLAGS=") {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
+		cmd.Env = append(cmd.Env, "CONFORMANCE_MODE=live", "DOCKER_HOST="+cfg.DockerHost,
+			"CONFORMANCE_IMAGE="+private, "CONFORMANCE_PULL=never", "GOFLAGS=")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	first, err := goTest()
+	assert.Assert(t, err == nil, "the first run failed: %v\n%s", err, first)
+	assert.Check(t, !strings.Contains(first, "(cached)"), first)
+
+	_, err = s.Client.ImageRemove(ctx, private, image.RemoveOptions{})
+	assert.NilError(t, err)
+	second, err := goTest()
+	assert.Check(t, err != nil, "the second run passed after the image was removed:\n%s", second)
+	assert.Check(t, !strings.Contains(second, "(cached)"), second)
+	assert.Check(t, is.Contains(second, "base-image fail: image "+private+" is not on the host"))
 }
