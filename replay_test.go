@@ -161,6 +161,20 @@ func TestReplayMissingInteractionIsAFixtureError(t *testing.T) {
 	assert.NotContains(t, out, "cannot reach the Docker daemon", "a fixture error is never an unreachable daemon")
 }
 
+// TestReplayOfOversizedFixtureNamesTheFile: a 200 MB engine.yaml once took 25
+// s and 2.1 GB and ended as "container did not stay running", blaming the
+// host. It is refused at once, and the failure names the file.
+func TestReplayOfOversizedFixtureNamesTheFile(t *testing.T) {
+	dir := copyFixture(t, recordedLinuxFixture)
+	engine := filepath.Join(dir, fixture.EngineFile)
+	require.NoError(t, os.Truncate(engine, 200<<20)) // sparse: no disk used
+
+	out, err := runSuite(t, "CONFORMANCE_MODE=replay", "CONFORMANCE_FIXTURES="+filepath.Dir(dir))
+	require.Error(t, err, "replay of an oversized fixture must fail:\n%s", out)
+	assert.Contains(t, out, "fixture file "+engine+" is 200.0 MiB, over the 32 MiB a fixture file may hold")
+	assert.NotContains(t, out, "did not stay running", "an oversized file is never a verdict about the host")
+}
+
 func TestReplayOfEmptyFolderFails(t *testing.T) {
 	out, err := runSuite(t, "CONFORMANCE_MODE=replay", "CONFORMANCE_FIXTURES="+t.TempDir())
 	require.Error(t, err)

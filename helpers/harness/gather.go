@@ -314,7 +314,7 @@ func (s *Session) Leftovers(ctx context.Context) ([]container.Summary, error) {
 func (s *Session) waitRunning(ctx context.Context, id string) (*container.InspectResponse, *evidence.Failure) {
 	var last *container.InspectResponse
 	var exited string
-	err := s.waitOn(func(poll.LogT) poll.Result {
+	err := s.waitOn(ctx, func(ctx context.Context) poll.Result {
 		in, err := s.Client.ContainerInspect(ctx, id)
 		if err != nil {
 			return poll.Error(fmt.Errorf("inspect %s: %w", id, err))
@@ -343,7 +343,7 @@ func (s *Session) waitRunning(ctx context.Context, id string) (*container.Inspec
 
 // waitGone polls inspect until the daemon no longer knows the container.
 func (s *Session) waitGone(ctx context.Context, id string) *evidence.Failure {
-	return s.waitOn(func(poll.LogT) poll.Result {
+	return s.waitOn(ctx, func(ctx context.Context) poll.Result {
 		in, err := s.Client.ContainerInspect(ctx, id)
 		switch {
 		case cerrdefs.IsNotFound(err):
@@ -363,7 +363,7 @@ func (s *Session) waitWorkersGone(ctx context.Context, step string, workers []ho
 	if len(workers) == 0 {
 		return nil
 	}
-	return s.waitOn(func(poll.LogT) poll.Result {
+	return s.waitOn(ctx, func(ctx context.Context) poll.Result {
 		snap, err := s.Host.Processes(ctx, step)
 		if err != nil {
 			return poll.Error(fmt.Errorf("snapshot at %s: %w", step, err))
@@ -384,29 +384,46 @@ func (s *Session) waitWorkersGone(ctx context.Context, step string, workers []ho
 // waitOn runs poll.WaitOn within the step timeout and turns its verdict into
 // evidence: a container that never runs is a finding about the host, not a
 // crash of the harness. It also stops at the first fixture error, since no
-// later answer can be trusted.
+// later answer can be trusted, and, in replay, as soon as the poll got its
+// last recorded answer again: the answer can no longer change, so the wait
+// ends with the verdict its timeout would reach.
 //
 // The step deadline is checked by the check itself, before it asks anything:
 // poll.WaitOn's own timer fires while a check is in flight and leaves that
 // check running, so its request would land after the wait, and in a recording
 // after the answers were saved. WaitOn's timer only backs up a check that hangs.
-func (s *Session) waitOn(check poll.Check) (failure *evidence.Failure) {
+//
+// WaitOn pauses PollDelay between checks; the pause between two requests
+// doubles from there up to maxPollInterval: a state that changes at once is
+// seen at once, one that takes long is not asked about 100 times a second.
+func (s *Session) waitOn(ctx context.Context, check func(context.Context) poll.Result) (failure *evidence.Failure) {
 	timeout := time.Duration(s.Expect.StepTimeout)
 	if s.mode == config.Replay && timeout > replayWaitCap {
 		timeout = replayWaitCap
 	}
 	deadline := time.Now().Add(timeout)
+	ctx, answersUsedUp := fixture.WatchRepeats(ctx)
+	interval, due := s.PollDelay, time.Time{}
 	var last, timedOut string
 	guarded := func(t poll.LogT) poll.Result {
 		if err := s.fixtureErr(); err != nil {
 			return poll.Error(err)
 		}
-		if time.Now().After(deadline) {
+		now := time.Now()
+		if now.After(deadline) {
 			timedOut = nonEmpty(last, "the first check never completed")
 			return poll.Error(errors.New("step timeout"))
 		}
-		r := check(t)
+		if now.Before(due) {
+			return poll.Continue("%s", last)
+		}
+		r := check(ctx)
 		last = r.Message()
+		if !r.Done() && r.Error() == nil && answersUsedUp() {
+			timedOut = last
+			return poll.Error(errors.New("recorded answers used up"))
+		}
+		due, interval = time.Now().Add(interval), min(2*interval, maxPollInterval)
 		return r
 	}
 	defer func() {
@@ -432,6 +449,9 @@ func (s *Session) waitOn(check poll.Check) (failure *evidence.Failure) {
 	poll.WaitOn(pollT{s.Logf}, guarded, poll.WithTimeout(timeout+hungCheckGrace), poll.WithDelay(s.PollDelay))
 	return nil
 }
+
+// maxPollInterval is the longest pause between two requests of a wait.
+const maxPollInterval = 250 * time.Millisecond
 
 // hungCheckGrace is how long past the step deadline a single check may run
 // before poll.WaitOn gives up on it.

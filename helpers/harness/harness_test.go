@@ -2,6 +2,9 @@ package harness
 
 import (
 	"context"
+	"errors"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,48 +19,103 @@ import (
 	"github.com/wincontainer-gate/conformance/helpers/fixture"
 )
 
-// BenchmarkReplayHost measures gathering one recorded host's evidence in
-// replay: the cost every fixture adds to `go test ./...`.
+// BenchmarkReplayHost measures loading one recorded host's fixture and
+// gathering its evidence in replay: the cost every fixture adds to
+// `go test ./...`.
 func BenchmarkReplayHost(b *testing.B) {
-	f, err := fixture.Load("../../fixtures/linux-debian12-docker.io-20.10")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	noCleanup := func(func()) {}
 	b.ReportAllocs()
 	for b.Loop() {
-		s, err := OpenReplay(f)
+		f, err := fixture.Load("../../fixtures/linux-debian12-docker.io-20.10")
 		if err != nil {
 			b.Fatal(err)
 		}
-		d, err := s.Daemon(ctx)
+		if _, err := replayAll(f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// replayAll gathers everything the suite gathers from a fixture, as the
+// generator does: the daemon, the base image, every row of the daemon's
+// platform, each row's cleanups.
+func replayAll(f *fixture.Fixture) ([]evidence.Workload, error) {
+	s, err := OpenReplay(f)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	ctx := context.Background()
+	var cleanups []func()
+	defer func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}()
+	register := func(f func()) { cleanups = append(cleanups, f) }
+	d, err := s.Daemon(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if d.Image, err = s.BaseImage(ctx, d); err != nil {
+		return nil, err
+	}
+	var workloads []evidence.Workload
+	for _, row := range evidence.Rows {
+		if row.Platform != d.Info.OSType || !f.Meta.Expectations.WantsMode(row.Mode) {
+			continue
+		}
+		if row.Refusal() {
+			_, err = s.TryRefusal(ctx, row, d.Image.Ref, register)
+		} else {
+			var w evidence.Workload
+			w, err = s.RunWorkload(ctx, row, d.Image.Ref, register)
+			workloads = append(workloads, w)
+		}
 		if err != nil {
-			b.Fatal(err)
+			return nil, err
 		}
-		if d.Image, err = s.BaseImage(ctx, d); err != nil {
-			b.Fatal(err)
-		}
-		for _, row := range evidence.Rows {
-			if row.Platform != d.Info.OSType {
-				continue
+	}
+	for i := len(cleanups) - 1; i >= 0; i-- {
+		cleanups[i]()
+	}
+	cleanups = nil
+	if _, err := s.Leftovers(ctx); err != nil {
+		return nil, err
+	}
+	return workloads, errors.Join(s.FixtureProblems()...)
+}
+
+// TestReplayWaitEndsWhenAnswersAreUsedUp: a host whose container or VM worker
+// outlives its removal was recorded waiting out a 300 ms step timeout. Its
+// replay ends each wait as soon as the poll gets its last recorded answer
+// again, with the same evidence whatever the step timeout says.
+func TestReplayWaitEndsWhenAnswersAreUsedUp(t *testing.T) {
+	for _, name := range []string{"broken-container-lingers", "broken-linux-container-lingers", "broken-vmwp-outlives-container"} {
+		t.Run(name, func(t *testing.T) {
+			var evidenceAt []string
+			for _, timeout := range []time.Duration{300 * time.Millisecond, time.Hour} {
+				f, err := fixture.Load(filepath.Join("../../fixtures", name))
+				assert.NilError(t, err)
+				assert.Equal(t, time.Duration(f.Meta.Expectations.StepTimeout), 300*time.Millisecond, "the fixture was recorded with a 300 ms step timeout")
+				f.Meta.Expectations.StepTimeout = config.Duration(timeout)
+				began := time.Now()
+				workloads, err := replayAll(f)
+				took := time.Since(began)
+				assert.NilError(t, err)
+				assert.Check(t, took < 250*time.Millisecond, "replay under a %s step timeout took %s: a wait went on after its recorded answers were used up", timeout, took)
+				var failures []string
+				for _, w := range workloads {
+					for _, failure := range []*evidence.Failure{w.GoneErr, w.WorkersGoneErr} {
+						if failure != nil {
+							failures = append(failures, w.Row.String()+": "+string(failure.Kind)+": "+failure.Message)
+						}
+					}
+				}
+				assert.Check(t, len(failures) > 0, "the broken host's wait did not fail")
+				evidenceAt = append(evidenceAt, strings.Join(failures, "\n"))
 			}
-			if row.Refusal() {
-				_, err = s.TryRefusal(ctx, row, d.Image.Ref, noCleanup)
-			} else {
-				_, err = s.RunWorkload(ctx, row, d.Image.Ref, noCleanup)
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-		if _, err := s.Leftovers(ctx); err != nil {
-			b.Fatal(err)
-		}
-		if problems := s.FixtureProblems(); len(problems) > 0 {
-			b.Fatal(problems)
-		}
-		_ = s.Close()
+			assert.Equal(t, evidenceAt[0], evidenceAt[1], "the evidence depends on the step timeout")
+		})
 	}
 }
 
@@ -67,7 +125,7 @@ func BenchmarkReplayHost(b *testing.B) {
 func TestWaitOnLeavesNoCheckRunning(t *testing.T) {
 	s := &Session{Expect: config.Expectations{StepTimeout: config.Duration(50 * time.Millisecond)}, PollDelay: time.Millisecond, Logf: t.Logf}
 	var calls atomic.Int32
-	failure := s.waitOn(func(poll.LogT) poll.Result {
+	failure := s.waitOn(context.Background(), func(context.Context) poll.Result {
 		time.Sleep(5 * time.Millisecond)
 		calls.Add(1) // counted when the check completes: that is when its request would be recorded
 		return poll.Continue("container abc still present after removal: removing")
@@ -79,6 +137,6 @@ func TestWaitOnLeavesNoCheckRunning(t *testing.T) {
 	time.Sleep(30 * time.Millisecond)
 	assert.Check(t, is.Equal(calls.Load(), after), "a check ran after the wait returned")
 
-	ok := s.waitOn(func(poll.LogT) poll.Result { return poll.Success() })
+	ok := s.waitOn(context.Background(), func(context.Context) poll.Result { return poll.Success() })
 	assert.Check(t, ok == nil, "%v", ok)
 }

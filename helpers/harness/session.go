@@ -47,8 +47,10 @@ type Session struct {
 	Expect config.Expectations
 	// Logf receives progress (image pulls, waits); it defaults to discarding.
 	Logf func(format string, args ...any)
-	// PollDelay is the pause between two checks of a wait. Replay uses a
-	// short one: the recorded answers arrive in the recorded order anyway.
+	// PollDelay is the pause after the first check of a wait that did not
+	// finish; it doubles after every further check, up to maxPollInterval. A
+	// check that finishes at once costs no pause. Replay uses none: the
+	// recorded answers arrive in the recorded order anyway.
 	PollDelay time.Duration
 
 	mode       config.Mode
@@ -124,7 +126,7 @@ func OpenReplay(f *fixture.Fixture) (*Session, error) {
 	}
 	s.Local = f.Meta.Local
 	s.replayHost = replayHost
-	s.PollDelay = time.Millisecond
+	s.PollDelay = 0
 	return s, nil
 }
 
@@ -185,7 +187,7 @@ func newSession(cli *client.Client, host hostprobe.Host, target, runID string, e
 		RunID:     runID,
 		Expect:    expect,
 		Logf:      func(string, ...any) {},
-		PollDelay: 250 * time.Millisecond,
+		PollDelay: 10 * time.Millisecond,
 		mode:      mode,
 	}
 }
@@ -204,16 +206,18 @@ func (s *Session) FixtureProblems() []error {
 }
 
 // fixtureErr is the first request the fixture could not answer, if any: the
-// evidence gathered after it is not the host's, so gathering stops.
+// evidence gathered after it is not the host's, so gathering stops. It is
+// asked after every step and every check of a wait, so it looks at the misses
+// only, not at the unused answers FixtureProblems lists at the end.
 func (s *Session) fixtureErr() error {
 	if s.mode != config.Replay {
 		return nil
 	}
-	var miss *fixture.MissError
-	for _, err := range s.FixtureProblems() {
-		if errors.As(err, &miss) {
-			return miss
-		}
+	if err := s.engine.Miss(); err != nil {
+		return err
+	}
+	if s.replayHost != nil {
+		return s.replayHost.Miss()
 	}
 	return nil
 }
