@@ -98,7 +98,7 @@ func CheckStart(d evidence.Daemon, e config.Expectations, w evidence.Workload) V
 			}
 			return failed("Hyper-V isolation failed: no usable hypervisor", "install Hyper-V (in a VM: enable nested virtualization on the VM host), or set "+config.EnvHyperV+"=skip where Hyper-V is known to be absent", ev...)
 		case ClassImageMismatch:
-			return failed("the daemon refused the image: its OS build does not match the host", "use the base image for this host's build ("+TagForBuild(evidence.WindowsBuild(d.Info.KernelVersion))+")", ev...)
+			return failed("the daemon refused the image: its OS build does not match the host", FitFix(evidence.WindowsBuild(d.Info.KernelVersion), []string{w.Row.Mode}), ev...)
 		case ClassUnexpectedExit:
 			return failed("the container exited unexpectedly at start (0xc0370106)", "on a 2025 host this is an image revision newer than the host's: update the host or pin an older image", ev...)
 		case ClassUnsupportedIsolation:

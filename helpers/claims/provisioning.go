@@ -233,15 +233,14 @@ func CheckBaseImage(d evidence.Daemon, e config.Expectations) Verdict {
 	return passed(fmt.Sprintf("image %s %s: id %s, %s", img.Ref, how, shortID(img.Inspect.ID), platform))
 }
 
-// CheckImageBuild: the image's OS build fits the host for every isolation mode
-// under test. Windows: process isolation needs the host's build (a 26100 host
-// also runs 20348 images); Hyper-V runs the host's build or older. A 26100 host
-// given an image revision newer than its own fails at start with 0xc0370106,
-// so that is a warning.
+// CheckImageBuild: the image's OS build fits the host for every isolation
+// mode under test, by the rules in buildcompat.go (hcsshim's process
+// isolation rule, "not newer" for Hyper-V, the revision rules Microsoft
+// states); an image revision newer than the host's is a warning.
 func CheckImageBuild(d evidence.Daemon, e config.Expectations) Verdict {
 	img := d.Image.Inspect
 	if img == nil {
-		return failed("no image inspect to judge", "")
+		return failed("no image inspect to judge", "check the base-image claim: the image was not found on the host")
 	}
 	if img.Os != d.Info.OSType {
 		return failed(fmt.Sprintf("image OS: got %s, want %s", img.Os, d.Info.OSType), "use an image built for "+d.Info.OSType)
@@ -251,45 +250,48 @@ func CheckImageBuild(d evidence.Daemon, e config.Expectations) Verdict {
 	}
 	host := evidence.WindowsBuild(d.Info.KernelVersion)
 	image := evidence.WindowsBuild(img.OsVersion)
-	ev := []string{fmt.Sprintf("host build %d (KernelVersion %q), image %s OsVersion %q", host, d.Info.KernelVersion, d.Image.Ref, img.OsVersion)}
+	hostRev, imageRev := hostRevision(d), WindowsRevision(img.OsVersion)
+	ev := []string{fmt.Sprintf("host build %d.%d (KernelVersion %q), image %s OsVersion %q", host, hostRev, d.Info.KernelVersion, d.Image.Ref, img.OsVersion)}
 	if host == 0 || image == 0 {
 		return failed("cannot read the OS build of the host or the image", "check the daemon's KernelVersion and the image's OsVersion", ev...)
 	}
-	var problems, fits []string
+	var problems, fits, modes, warnings []string
 	for _, mode := range []string{"process", "hyperv"} {
 		if !e.WantsMode(mode) {
 			continue
 		}
-		switch ok := BuildFits(mode, host, image); {
-		case ok:
-			fits = append(fits, mode)
-		case mode == "process":
-			problems = append(problems, fmt.Sprintf("process isolation needs image build %d (the host's), got %d", host, image))
-		default:
-			problems = append(problems, fmt.Sprintf("hyperv isolation runs images of build %d or older, got %d", host, image))
+		modes = append(modes, mode)
+		if !BuildFits(mode, host, image) {
+			if mode == "process" {
+				problems = append(problems, fmt.Sprintf("process isolation on host build %d cannot run image build %d", host, image))
+			} else {
+				problems = append(problems, fmt.Sprintf("hyperv isolation runs images of build %d or older, got %d", host, image))
+			}
+			continue
 		}
+		problem, warning := RevisionFinding(mode, host, hostRev, image, imageRev)
+		if problem != "" {
+			problems = append(problems, problem)
+			continue
+		}
+		if warning != "" {
+			warnings = append(warnings, warning)
+		}
+		fits = append(fits, mode)
 	}
 	if len(problems) > 0 {
-		return failed(strings.Join(problems, "; "), fmt.Sprintf("use the image tag for build %d (%s)", host, TagForBuild(host)), ev...)
+		fix := FitFix(host, modes)
+		if len(fits) < len(modes) && TagForBuild(host) != "" && image == host {
+			fix = fmt.Sprintf("use the image of the host's revision (tag 10.0.%d.%d), or update host and image together", host, hostRev)
+		}
+		return failed(strings.Join(problems, "; "), fix, ev...)
+	}
+	if len(modes) == 0 {
+		return skipped("no Windows isolation mode is under test ("+config.EnvIsolation+")", ev...)
 	}
 	v := passed(fmt.Sprintf("image build %d fits host build %d for %s", image, host, strings.Join(fits, ", ")), ev...)
-	if hostRev, imageRev := hostRevision(d), WindowsRevision(img.OsVersion); host == 26100 && image == 26100 && hostRev > 0 && imageRev > hostRev {
-		v.Warnings = append(v.Warnings, fmt.Sprintf("image revision %d is newer than the host's %d: a 2025 host fails such a start with 0xc0370106; update the host or use an older image", imageRev, hostRev))
-	}
+	v.Warnings = warnings
 	return v
-}
-
-// BuildFits applies Microsoft's version compatibility rules.
-func BuildFits(mode string, host, image int) bool {
-	if mode == "process" {
-		return image == host || (host == 26100 && image == 20348)
-	}
-	return image <= host
-}
-
-// TagForBuild names the base image tag of a Windows build, or "" for an unknown one.
-func TagForBuild(build int) string {
-	return map[int]string{14393: "ltsc2016", 17763: "1809 / ltsc2019", 20348: "ltsc2022", 26100: "ltsc2025"}[build]
 }
 
 func hostRevision(d evidence.Daemon) int {

@@ -207,7 +207,7 @@ func TestProvisioningClaims(t *testing.T) {
 		{
 			doc: "older image fails process isolation", check: CheckImageBuild,
 			daemon: with(ws2019(), func(d *evidence.Daemon) { d.Image.Inspect.OsVersion = "10.0.14393.3384" }),
-			status: Fail, message: "process isolation needs image build 17763 (the host's), got 14393", fix: "1809 / ltsc2019",
+			status: Fail, message: "process isolation on host build 17763 cannot run image build 14393", fix: "1809 / ltsc2019",
 		},
 		{
 			doc: "newer image fails Hyper-V isolation", check: CheckImageBuild,

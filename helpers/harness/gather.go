@@ -17,6 +17,7 @@ import (
 	"github.com/docker/docker/pkg/jsonmessage"
 	"gotest.tools/v3/poll"
 
+	"github.com/wincontainer-gate/conformance/helpers/claims"
 	"github.com/wincontainer-gate/conformance/helpers/config"
 	"github.com/wincontainer-gate/conformance/helpers/evidence"
 	"github.com/wincontainer-gate/conformance/helpers/fixture"
@@ -26,16 +27,6 @@ import (
 // WindowsServices are the services the provisioning claims read: the engine,
 // the Containers feature's host compute service and Hyper-V's management service.
 var WindowsServices = []string{"docker", "vmcompute", "vmms"}
-
-// ImageForBuild is the default base image for a Windows host build; "" for an
-// unknown build.
-func ImageForBuild(build string) string {
-	return map[string]string{
-		"17763": "mcr.microsoft.com/windows/nanoserver:1809",
-		"20348": "mcr.microsoft.com/windows/nanoserver:ltsc2022",
-		"26100": "mcr.microsoft.com/windows/nanoserver:ltsc2025",
-	}[build]
-}
 
 // Daemon gathers the provisioning evidence but the base image, which
 // BaseImage adds once the daemon is known to be the right one. The error is a
@@ -95,15 +86,12 @@ func ImageRef(d evidence.Daemon, e config.Expectations) (string, *evidence.Failu
 	if d.Info.OSType != "windows" {
 		return config.LinuxTestImage, nil
 	}
-	build := ""
-	if n := evidence.WindowsBuild(d.Info.KernelVersion); n != 0 {
-		build = strconv.Itoa(n)
-	}
-	if ref := ImageForBuild(build); ref != "" {
+	build := evidence.WindowsBuild(d.Info.KernelVersion)
+	if ref := claims.DefaultBaseImage(build); ref != "" {
 		return ref, nil
 	}
 	return "", &evidence.Failure{Kind: evidence.KindOther, Message: fmt.Sprintf(
-		"no default base image for Windows build %q (KernelVersion %q): set %s", build, d.Info.KernelVersion, config.EnvImage)}
+		"no default base image for Windows build %d (KernelVersion %q): set %s", build, d.Info.KernelVersion, config.EnvImage)}
 }
 
 // BaseImage finds the base image, pulling it as the pull policy allows. It is

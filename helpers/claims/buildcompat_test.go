@@ -1,0 +1,118 @@
+package claims
+
+import (
+	"fmt"
+	"testing"
+
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+)
+
+// Sources of the rows (see buildcompat.go):
+const (
+	srcMSCompat    = "Microsoft Learn, Windows container version compatibility (host tables and 'Build number')"
+	srcHcsshim     = "hcsshim osversion.CheckHostAndContainerCompat (v0.15.0), stable ABI LTSC list {20348, 26100}"
+	srcContainerd  = "containerd PR 8137: Windows 11 runs Windows Server 2022 images under process isolation"
+	srcMSRevision  = "Microsoft Learn, Windows container version compatibility ('Revision number (patching)')"
+	srcRevisionBug = "microsoft/Windows-Containers#591, actions/runner-images#11582: newer image revision fails with 0xc0370106"
+)
+
+func TestBuildCompatibilityRules(t *testing.T) {
+	tests := []struct {
+		host, image   int
+		process, hypv bool
+		source        string
+	}{
+		{host: 14393, image: 14393, process: true, hypv: true, source: srcMSCompat},
+		{host: 14393, image: 17763, process: false, hypv: false, source: srcMSCompat},
+		{host: 17763, image: 14393, process: false, hypv: true, source: srcMSCompat},
+		{host: 17763, image: 17763, process: true, hypv: true, source: srcMSCompat},
+		{host: 17763, image: 20348, process: false, hypv: false, source: srcMSCompat},
+		{host: 18362, image: 17763, process: false, hypv: true, source: srcMSCompat},   // 1903 host, 2019 image
+		{host: 19042, image: 19041, process: false, hypv: true, source: srcMSCompat},   // 20H2 host, 2004 image
+		{host: 19042, image: 19042, process: true, hypv: true, source: srcMSCompat},    // 20H2 host, 20H2 image
+		{host: 19045, image: 17763, process: false, hypv: true, source: srcContainerd}, // Windows 10 22H2: no ltsc2019 under process
+		{host: 20348, image: 20348, process: true, hypv: true, source: srcHcsshim},
+		{host: 20348, image: 17763, process: false, hypv: true, source: srcMSCompat},
+		{host: 20348, image: 26100, process: false, hypv: false, source: srcHcsshim},
+		{host: 22000, image: 20348, process: true, hypv: true, source: srcContainerd}, // Windows 11 21H2
+		{host: 22631, image: 20348, process: true, hypv: true, source: srcContainerd}, // Windows 11 23H2
+		{host: 22631, image: 22621, process: true, hypv: true, source: srcHcsshim},
+		{host: 22631, image: 17763, process: false, hypv: true, source: srcHcsshim},
+		{host: 22631, image: 26100, process: false, hypv: false, source: srcHcsshim},
+		{host: 25398, image: 20348, process: true, hypv: true, source: srcHcsshim}, // Server 23H2
+		{host: 26100, image: 20348, process: true, hypv: true, source: srcHcsshim}, // Server 2025, ltsc2022 image
+		{host: 26100, image: 25398, process: true, hypv: true, source: srcHcsshim},
+		{host: 26100, image: 26100, process: true, hypv: true, source: srcHcsshim},
+		{host: 26100, image: 17763, process: false, hypv: true, source: srcHcsshim},
+		{host: 26200, image: 20348, process: false, hypv: true, source: srcHcsshim}, // Windows 11 25H2: floor is ltsc2025
+		{host: 26200, image: 26100, process: true, hypv: true, source: srcHcsshim},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("host %d image %d", tc.host, tc.image), func(t *testing.T) {
+			assert.Check(t, is.Equal(BuildFits("process", tc.host, tc.image), tc.process), tc.source)
+			assert.Check(t, is.Equal(BuildFits("hyperv", tc.host, tc.image), tc.hypv), tc.source)
+		})
+	}
+}
+
+func TestRevisionRules(t *testing.T) {
+	tests := []struct {
+		doc                      string
+		mode                     string
+		host, hostRev, imgRev    int
+		problem, warning, source string
+	}{
+		{doc: "2016 process needs the same revision", mode: "process", host: 14393, hostRev: 1914, imgRev: 1944,
+			problem: "needs the image revision to equal the host's: host 14393.1914, image 14393.1944", source: srcMSRevision},
+		{doc: "2016 older image revision fails too", mode: "process", host: 14393, hostRev: 1944, imgRev: 1914,
+			problem: "needs the image revision to equal", source: srcMSRevision},
+		{doc: "2016 under Hyper-V: no revision rule", mode: "hyperv", host: 14393, hostRev: 1914, imgRev: 1944, source: srcMSRevision},
+		{doc: "2019 older image revision is fine", mode: "process", host: 17763, hostRev: 7314, imgRev: 805, source: srcMSRevision},
+		{doc: "2019 newer image revision warns", mode: "process", host: 17763, hostRev: 6893, imgRev: 7240,
+			warning: "image revision 7240 is newer than the host's 6893", source: srcRevisionBug},
+		{doc: "2025 newer image revision warns", mode: "process", host: 26100, hostRev: 2894, imgRev: 3194,
+			warning: "0xc0370106", source: srcRevisionBug},
+		{doc: "2025 newer revision under Hyper-V: no warning", mode: "hyperv", host: 26100, hostRev: 2894, imgRev: 3194, source: srcRevisionBug},
+		{doc: "unknown host revision: no finding", mode: "process", host: 26100, hostRev: 0, imgRev: 3194, source: srcRevisionBug},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			problem, warning := RevisionFinding(tc.mode, tc.host, tc.hostRev, tc.host, tc.imgRev)
+			assert.Check(t, is.Equal(problem == "", tc.problem == ""), "problem %q (%s)", problem, tc.source)
+			assert.Check(t, is.Contains(problem, tc.problem), tc.source)
+			assert.Check(t, is.Equal(warning == "", tc.warning == ""), "warning %q (%s)", warning, tc.source)
+			assert.Check(t, is.Contains(warning, tc.warning), tc.source)
+		})
+	}
+}
+
+func TestDefaultBaseImageAndFixNeverEmpty(t *testing.T) {
+	tests := []struct {
+		build int
+		image string
+		fix   string
+	}{
+		{build: 14393, image: "servercore:ltsc2016", fix: "use the image tag for build 14393 (ltsc2016)"},
+		{build: 17763, image: "nanoserver:1809", fix: "use the image tag for build 17763 (1809 / ltsc2019)"},
+		{build: 19045, image: "nanoserver:1809", fix: "no published image fits build 19045 for process and hyperv (process: no published image (a host older than 20348 runs only images of its own build); hyperv: 20H2 (19042)"},
+		{build: 20348, image: "nanoserver:ltsc2022", fix: "use the image tag for build 20348 (ltsc2022)"},
+		{build: 22631, image: "nanoserver:ltsc2022", fix: "build 22631 has no base image of its own; images that fit process and hyperv here: ltsc2022 (20348)"},
+		{build: 25398, image: "nanoserver:ltsc2022", fix: "images that fit process and hyperv here: ltsc2022 (20348)"},
+		{build: 26100, image: "nanoserver:ltsc2025", fix: "use the image tag for build 26100 (ltsc2025)"},
+		{build: 26200, image: "nanoserver:ltsc2025", fix: "images that fit process and hyperv here: ltsc2025 (26100)"},
+		{build: 10586, image: "", fix: "no published image fits build 10586"},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprint(tc.build), func(t *testing.T) {
+			got := DefaultBaseImage(tc.build)
+			assert.Check(t, is.Equal(got == "", tc.image == ""), got)
+			assert.Check(t, is.Contains(got, tc.image))
+			fix := FitFix(tc.build, []string{"process", "hyperv"})
+			assert.Check(t, is.Contains(fix, tc.fix))
+			for _, m := range []string{"process", "hyperv"} {
+				assert.Check(t, FitFix(tc.build, []string{m}) != "", "fix for %s on %d", m, tc.build)
+			}
+		})
+	}
+}
