@@ -105,13 +105,28 @@ func openLive(t *testing.T, cfg config.Config) *harness.Session {
 	return s
 }
 
+// loadedFixtures holds the fixtures this test binary loaded, by folder: a
+// fixture is read and parsed once however many tests replay it (each replay
+// keeps its own record of the answers it used). Loaded fixtures are read only.
+var loadedFixtures sync.Map
+
+func loadFixture(t *testing.T, dir string) *fixture.Fixture {
+	t.Helper()
+	if f, ok := loadedFixtures.Load(dir); ok {
+		return f.(*fixture.Fixture)
+	}
+	f, err := fixture.Load(dir)
+	require.NoError(t, err)
+	loadedFixtures.Store(dir, f)
+	return f
+}
+
 // replayHost replays one fixture folder. Compared, every verdict must be the
 // fixture's expected one; observed, the ledger is returned for the caller to
 // judge (a tampered copy, say).
 func replayHost(t *testing.T, dir string, judge judgement) *claims.Ledger {
 	t.Helper()
-	f, err := fixture.Load(dir)
-	require.NoError(t, err)
+	f := loadFixture(t, dir)
 	s, err := harness.OpenReplay(f)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })

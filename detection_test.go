@@ -56,8 +56,7 @@ func TestBrokenHostsAreCaught(t *testing.T) {
 	covered := map[string][]string{}
 	caught, broken := 0, 0
 	for _, dir := range dirs {
-		f, err := fixture.Load(dir)
-		require.NoError(t, err)
+		f := loadFixture(t, dir)
 		if len(f.Meta.Provenance.Breaks) == 0 {
 			continue
 		}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"gotest.tools/v3/assert"
-	"gotest.tools/v3/skip"
 
 	"github.com/wincontainer-gate/conformance/helpers/claims"
 	"github.com/wincontainer-gate/conformance/helpers/config"
@@ -89,7 +88,9 @@ func testIsolation(t *testing.T, run *hostRun) {
 			} else {
 				workloadRow(t, run, r.row, applies, reason)
 			}
-			skip.If(t, !applies, reason)
+			if !applies {
+				t.Skip(reason) // not skip.If: it parses this file to quote the condition, a fifth of a replay's time
+			}
 		})
 	}
 }
