@@ -31,8 +31,13 @@ unit: ## unit tests of the helpers and the replay of every fixture (no daemon ne
 	CONFORMANCE_MODE=replay $(GO) test -count=1 ./...
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./...
 
-bench: ## measure the replay cost of one host
-	$(GO) test -count=1 -run '^$$' -bench . -benchtime 200x ./helpers/harness/
+BENCH_RUNS ?= 15
+bench: image ## live gate vs docker CLI script vs raw Engine API (interleaved, one daemon), whole-fixture replay, BenchmarkReplayHost; see BENCHMARKS.md
+	@dir=$$(mktemp -d) && trap 'rm -rf $$dir' EXIT && \
+	$(GO) test -c -o $$dir/gate.test . && $(GO) build -o $$dir/benchgate ./helpers/benchgate && \
+	$$dir/benchgate -gate $$dir/gate.test -cli helpers/benchgate/cli.sh -runs $(BENCH_RUNS) -image $(IMAGE) && \
+	echo && echo "replay of one recorded host (load + gather), BenchmarkReplayHost (target <= 3 ms/op, <= 15000 allocs/op):" && \
+	$(GO) test -count=1 -run '^$$' -bench ReplayHost -benchmem -benchtime 200x -count 3 ./helpers/harness/ | grep -E '^Benchmark' 
 
 replay: ## replay every fixture: one line per host, the detection score, and the details of any failure
 	@log=$$(mktemp); CONFORMANCE_MODE=replay $(GO) test -count=1 -v -run 'TestConformance|TestBrokenHostsAreCaught' . >$$log 2>&1; status=$$?; \

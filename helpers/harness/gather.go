@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -38,30 +40,59 @@ func (s *Session) Daemon(ctx context.Context) (evidence.Daemon, error) {
 		d.Unreachable = s.connectionFailure(err)
 		return d, s.fixtureErr()
 	}
-	var err error
-	if d.Version, err = s.Client.ServerVersion(ctx); err != nil {
-		d.Unreachable = s.connectionFailure(err)
-		return d, s.fixtureErr()
-	}
-	if d.Info, err = s.Client.Info(ctx); err != nil {
+	// Once the daemon answers, version, info and the host's OS are asked at
+	// once; all three are asked whatever the others answer, so that a
+	// recording and its replay make the same requests.
+	var versionErr, infoErr, osErr error
+	var osInfo hostprobe.OSInfo
+	s.together(
+		func() { d.Version, versionErr = s.Client.ServerVersion(ctx) },
+		func() { d.Info, infoErr = s.Client.Info(ctx) },
+		func() {
+			if s.Local {
+				osInfo, osErr = s.Host.OS(ctx, "provisioning/os")
+			}
+		},
+	)
+	if err := cmp.Or(versionErr, infoErr); err != nil {
 		d.Unreachable = s.connectionFailure(err)
 		return d, s.fixtureErr()
 	}
 	s.AddRedaction(d.Info.Name)
 	if s.Local {
-		osInfo, err := s.Host.OS(ctx, "provisioning/os")
-		if err != nil {
-			d.HostErr = evidence.FailureOf(err)
+		if osErr != nil {
+			d.HostErr = evidence.FailureOf(osErr)
 		} else {
 			d.Host = &osInfo
 			s.AddRedaction(osInfo.Hostname)
 		}
 		if d.Info.OSType == "windows" {
+			var err error
 			d.Services, err = s.Host.Services(ctx, "provisioning/services", WindowsServices)
 			d.ServicesErr = evidence.FailureOf(err)
 		}
 	}
 	return d, s.fixtureErr()
+}
+
+// together runs independent steps at once in live and record runs, and one
+// after the other, in the order given, for a constructed fixture (whose
+// recording must be byte-for-byte reproducible) and in replay (where the
+// answers are in memory and the order of requests to different URLs does not
+// matter).
+func (s *Session) together(steps ...func()) {
+	if !s.overlap {
+		for _, step := range steps {
+			step()
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for _, step := range steps[1:] {
+		wg.Go(step)
+	}
+	steps[0]()
+	wg.Wait()
 }
 
 // connectionFailure keeps the daemon's own words. A recorded connection
@@ -195,10 +226,25 @@ func (s *Session) RunWorkload(ctx context.Context, row evidence.Row, imageRef st
 	}
 	defer unlock()
 
-	if s.Local {
-		w.Before = s.snapshot(ctx, step+"/before-start", &w)
+	// The host snapshot before the start is taken while the container is
+	// created on Linux, where creating starts no process. On Windows it
+	// precedes the create: the VM worker difference rests on a snapshot
+	// taken before anything of the row reached the host compute service.
+	var created container.CreateResponse
+	var gone *bool
+	var err error
+	before := func() {
+		if s.Local {
+			w.Before = s.snapshot(ctx, step+"/before-start", &w)
+		}
 	}
-	created, gone, err := s.create(ctx, row, imageRef, cleanup)
+	createRow := func() { created, gone, err = s.create(ctx, row, imageRef, cleanup) }
+	if row.Platform == "windows" {
+		before()
+		createRow()
+	} else {
+		s.together(createRow, before)
+	}
 	if err != nil {
 		w.CreateErr = evidence.FailureOf(err)
 		return w, s.fixtureErr()
@@ -209,19 +255,27 @@ func (s *Session) RunWorkload(ctx context.Context, row evidence.Row, imageRef st
 	} else {
 		w.Inspect, w.RunErr = s.waitRunning(ctx, created.ID)
 	}
-	if s.Local {
-		w.After = s.snapshot(ctx, step+"/after-start", &w)
-	}
+	// The snapshot after the start and docker top both read what runs now,
+	// and neither starts or stops a container: they are taken at once.
+	s.together(
+		func() {
+			if s.Local {
+				w.After = s.snapshot(ctx, step+"/after-start", &w)
+			}
+		},
+		func() {
+			if w.StartErr == nil && w.RunErr == nil {
+				top, err := s.Client.ContainerTop(ctx, created.ID, nil)
+				if err != nil {
+					w.TopErr = evidence.FailureOf(err)
+				} else {
+					w.Top = &top
+				}
+			}
+		},
+	)
 	unlock()
 
-	if w.StartErr == nil && w.RunErr == nil {
-		top, err := s.Client.ContainerTop(ctx, created.ID, nil)
-		if err != nil {
-			w.TopErr = evidence.FailureOf(err)
-		} else {
-			w.Top = &top
-		}
-	}
 	if err := s.Client.ContainerRemove(ctx, created.ID, container.RemoveOptions{Force: true}); err != nil {
 		w.RemoveErr = evidence.FailureOf(err)
 	} else {

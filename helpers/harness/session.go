@@ -53,7 +53,9 @@ type Session struct {
 	// recorded answers arrive in the recorded order anyway.
 	PollDelay time.Duration
 
-	mode       config.Mode
+	mode config.Mode
+	// overlap runs independent steps at once (together): live and record.
+	overlap    bool
 	engine     *fixture.Engine
 	recHost    *fixture.RecordingHost
 	replayHost *fixture.ReplayHost
@@ -85,7 +87,9 @@ func OpenLive(cfg config.Config) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create docker client for %s: %w", cfg.DockerHost, err)
 	}
-	return newSession(cli, hostprobe.Live(), cfg.DockerHost, NewRunID(), cfg.Expect, config.Live), nil
+	s := newSession(cli, hostprobe.Live(), cfg.DockerHost, NewRunID(), cfg.Expect, config.Live)
+	s.overlap = true
+	return s, nil
 }
 
 // OpenRecord is OpenLive that keeps every Engine API answer and host probe
@@ -109,6 +113,7 @@ func OpenRecord(cfg config.Config) (*Session, error) {
 	if name, err := os.Hostname(); err == nil {
 		s.redactor.AddHostname(name)
 	}
+	s.overlap = true
 	return s, nil
 }
 
