@@ -89,6 +89,9 @@ func CheckStart(d evidence.Daemon, e config.Expectations, w evidence.Workload) V
 	if errFail == nil {
 		errFail, step = w.StartErr, "start"
 	}
+	if v, lost := connectionLost(step, errFail, ev...); lost {
+		return v
+	}
 	if errFail != nil {
 		ev = append(ev, fmt.Sprintf("%s error (%s): %s", step, errFail.Kind, errFail.Message))
 		switch Classify(errFail.Message) {
@@ -105,6 +108,9 @@ func CheckStart(d evidence.Daemon, e config.Expectations, w evidence.Workload) V
 			return failed("the daemon does not support isolation "+w.Row.Mode, "use an isolation mode the platform supports", ev...)
 		}
 		return failed(fmt.Sprintf("container %s failed", step), "read the daemon's log for the error above", ev...)
+	}
+	if v, lost := connectionLost("wait for running", w.RunErr, ev...); lost {
+		return v
 	}
 	if w.RunErr != nil {
 		ev = append(ev, stateLine(w.Inspect))
@@ -218,6 +224,9 @@ func WorkloadProcess(w evidence.Workload) (TopProcess, []TopProcess, error) {
 // CheckProcessTree: `docker top` lists the workload and, on Windows, the
 // container's system processes.
 func CheckProcessTree(w evidence.Workload) Verdict {
+	if v, lost := connectionLost("docker top", w.TopErr); lost {
+		return v
+	}
 	if w.TopErr != nil {
 		return failed("docker top failed: "+w.TopErr.Message, "read the daemon's log")
 	}
@@ -381,9 +390,22 @@ func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
 // VM worker has exited.
 func CheckCleanup(w evidence.Workload) Verdict {
 	if w.ContainerID == "" {
+		// A create that lost its connection may have created a container
+		// that the harness never heard of.
+		if w.CreateErr != nil && w.CreateErr.Kind == evidence.KindConnection {
+			return failed(LostConnection+" at create: the daemon may have created a container the harness never heard of",
+				lostConnectionFix+"; list it with: docker ps -a --filter label="+"io.github.wincontainer-gate.conformance.run-id",
+				fmt.Sprintf("create error (%s): %s", w.CreateErr.Kind, w.CreateErr.Message))
+		}
 		return skipped("no container was created")
 	}
 	ev := "container " + shortID(w.ContainerID)
+	if v, lost := connectionLost("removal", w.RemoveErr, ev); lost {
+		return v
+	}
+	if v, lost := connectionLost("wait for removal", w.GoneErr, ev); lost {
+		return v
+	}
 	switch {
 	case w.RemoveErr != nil:
 		return failed("removing the container failed: "+w.RemoveErr.Message, "docker rm -f "+shortID(w.ContainerID)+"; read the daemon's log", ev)
@@ -405,6 +427,9 @@ func CheckRefused(r evidence.Refusal) Verdict {
 	if r.CreateErr == nil {
 		return failed(fmt.Sprintf("the daemon accepted isolation %q (container %s)", r.Row.Mode, shortID(r.ContainerID)),
 			"a Linux daemon must refuse Windows isolation modes; check the engine", "create: accepted")
+	}
+	if v, lost := connectionLost("create", r.CreateErr); lost {
+		return v
 	}
 	ev := fmt.Sprintf("create error (%s): %s", r.CreateErr.Kind, r.CreateErr.Message)
 	if Classify(r.CreateErr.Message) != ClassUnsupportedIsolation || !strings.Contains(r.CreateErr.Message, r.Row.Mode) {

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -165,13 +167,23 @@ func Load(getenv func(string) string, goos string) (Config, error) {
 	if cfg.Fixtures == "" {
 		cfg.Fixtures = "fixtures"
 	}
-	if cfg.DockerHost == "" {
-		cfg.DockerHost = DefaultDockerHost(goos)
-	}
 	if cfg.Mode == Replay {
 		// A replay takes the daemon, the run id and every expectation from
 		// the fixture: no other variable may change or break it.
+		cfg.DockerHost = DefaultDockerHost(goos)
 		return cfg, errors.Join(errs...)
+	}
+	if cfg.DockerHost == "" {
+		cfg.DockerHost = DefaultDockerHost(goos)
+	} else if host, err := ParseDockerHost(cfg.DockerHost); err != nil {
+		errs = append(errs, err)
+	} else {
+		cfg.DockerHost = host
+	}
+	if cfg.Mode == Record && cfg.RecordName != "" {
+		if err := CheckRecordName(cfg.RecordName); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if strings.TrimSpace(getenv(EnvTLSVerify)) != "" {
 		cfg.TLSCertPath = strings.TrimSpace(getenv(EnvCertPath))
@@ -203,19 +215,24 @@ func LoadExpectations(getenv func(string) string) (Expectations, error) {
 		StepTimeout:      Duration(DefaultStepTimeout),
 		DockerService:    DockerServicePolicy(strings.ToLower(get(EnvDockerService, string(DockerServiceAuto)))),
 	}
+	var errs []error
 	if v := get(EnvIsolation, "all"); v != "all" {
 		for _, m := range strings.Split(v, ",") {
 			if m = strings.ToLower(strings.TrimSpace(m)); m != "" {
 				e.Isolation = append(e.Isolation, m)
 			}
 		}
+		// An empty list would mean "every mode" (WantsMode): a typo must not
+		// widen what is tested, nor silently narrow it to nothing.
+		if len(e.Isolation) == 0 {
+			errs = append(errs, fmt.Errorf("%s=%q names no isolation mode: use all, or a comma-separated list of process, hyperv, default", EnvIsolation, v))
+		}
 	}
-	var errs []error
 	if _, err := ParseConstraint(e.EngineVersion); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", EnvEngineVersion, err))
 	}
 	if _, err := ParseVersion(e.MinAPIVersion); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", EnvMinAPIVersion, err))
+		errs = append(errs, fmt.Errorf("%s=%q: %w; use one dotted version such as 1.40", EnvMinAPIVersion, e.MinAPIVersion, err))
 	}
 	if e.Platform != "" && !oneOf(e.Platform, "windows", "linux") {
 		errs = append(errs, fmt.Errorf("%s=%q: use windows or linux", EnvPlatform, e.Platform))
@@ -279,6 +296,65 @@ func DefaultDockerHost(goos string) string {
 		return "npipe:////./pipe/docker_engine"
 	}
 	return "unix:///var/run/docker.sock"
+}
+
+// ParseDockerHost reads DOCKER_HOST as the docker CLI does (docker/cli
+// opts.ParseHost): an address without a scheme is tcp ("10.1.0.4" is
+// tcp://10.1.0.4:2375), a tcp address without a port gets 2375, unix:// and
+// npipe:// are kept. ssh:// and fd:// need the CLI's connection helpers, which
+// this harness does not have, so they are refused naming the variable, as is
+// anything else.
+func ParseDockerHost(v string) (string, error) {
+	const forms = "use unix:///path/to/docker.sock, npipe:////./pipe/name, tcp://host[:port] or host[:port]"
+	proto, addr, hasProto := strings.Cut(strings.TrimSpace(v), "://")
+	if !hasProto {
+		proto, addr = "tcp", proto
+	}
+	switch proto {
+	case "unix", "npipe":
+		if addr == "" {
+			return "", fmt.Errorf("%s=%q names no socket or pipe: %s", EnvDockerHost, v, forms)
+		}
+		return proto + "://" + addr, nil
+	case "tcp":
+		hostPort, path, _ := strings.Cut(addr, "/")
+		if path != "" {
+			return "", fmt.Errorf("%s=%q: a path after the address is not supported: %s", EnvDockerHost, v, forms)
+		}
+		host, port, err := net.SplitHostPort(hostPort)
+		if err != nil {
+			host, port = strings.Trim(hostPort, "[]"), "2375"
+		}
+		if host == "" || strings.ContainsAny(host, " /\\") {
+			return "", fmt.Errorf("%s=%q names no host: %s", EnvDockerHost, v, forms)
+		}
+		if n, err := strconv.Atoi(port); err != nil || n <= 0 || n > 65535 {
+			return "", fmt.Errorf("%s=%q: port %q is not a TCP port: %s", EnvDockerHost, v, port, forms)
+		}
+		return "tcp://" + net.JoinHostPort(host, port), nil
+	}
+	return "", fmt.Errorf("%s=%q: scheme %s:// is not supported by this harness: %s", EnvDockerHost, v, proto, forms)
+}
+
+// CheckRecordName refuses a CONFORMANCE_RECORD_NAME that is not one plain
+// folder name: a path separator, "." or ".." would write outside the fixtures
+// folder, into it, or nest the recording where replay never looks.
+func CheckRecordName(name string) error {
+	const forms = "use one folder name of letters, digits, '.', '-' and '_', such as ws2022-prod"
+	switch {
+	case name == "." || name == "..":
+		return fmt.Errorf("%s=%q is not a folder name: %s", EnvRecordName, name, forms)
+	case strings.ContainsAny(name, `/\:`) || filepath.Base(name) != name:
+		return fmt.Errorf("%s=%q is a path, not a folder name: %s", EnvRecordName, name, forms)
+	case strings.HasPrefix(name, "."):
+		return fmt.Errorf("%s=%q starts with '.': %s", EnvRecordName, name, forms)
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
+			return fmt.Errorf("%s=%q holds %q: %s", EnvRecordName, name, r, forms)
+		}
+	}
+	return nil
 }
 
 // IsLocal reports whether a daemon address is on this machine, so that host

@@ -12,10 +12,14 @@ type Version []int
 
 // ParseVersion reads the leading dotted numbers of s. Suffixes that engines
 // append ("-ee-1", "+dfsg1", "-ce", "~ds1") are ignored: they name a build, not
-// an API level.
+// an API level. Whitespace inside is refused: "1.40 1.99" is two versions,
+// not one, and reading only the first would silently drop the second.
 func ParseVersion(s string) (Version, error) {
 	s = strings.TrimPrefix(strings.TrimSpace(s), "v")
-	if i := strings.IndexAny(s, "-+~ "); i >= 0 {
+	if strings.ContainsAny(s, " \t\n,") {
+		return nil, fmt.Errorf("%q is more than one version", s)
+	}
+	if i := strings.IndexAny(s, "-+~"); i >= 0 {
 		s = s[:i]
 	}
 	if s == "" {
@@ -73,32 +77,42 @@ type bound struct {
 	v  Version
 }
 
-// ParseConstraint reads comma-separated comparisons; a bare version means ">=".
+// ConstraintForms is the grammar of a constraint, for error messages.
+const ConstraintForms = `comparisons joined by commas or spaces, all of which must hold, e.g. ">=19.03, <29" or ">=19.03 <29"; ` +
+	`each is one of >=, >, <=, <, = followed by a dotted version (a bare version means >=)`
+
+// ParseConstraint reads comparisons separated by commas or whitespace; all
+// must hold (as in Masterminds/semver and npm ranges, which platform teams
+// already write: ">=19.03 <20" means both). An operator may be followed by
+// spaces (">= 19.03"). Anything that is not an operator and a version, such
+// as "||" or "~20", is refused instead of being read as something else.
 func ParseConstraint(s string) (Constraint, error) {
 	var c Constraint
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+	for i := 0; i < len(fields); i++ {
+		part := fields[i]
 		op := ">="
 		for _, candidate := range []string{">=", "<=", "==", ">", "<", "="} {
 			if strings.HasPrefix(part, candidate) {
-				op, part = candidate, strings.TrimSpace(part[len(candidate):])
+				op, part = candidate, part[len(candidate):]
 				break
 			}
 		}
 		if op == "==" {
 			op = "="
 		}
+		if part == "" && fields[i] != "" && i+1 < len(fields) {
+			i++ // ">= 19.03": the operator stands alone
+			part = fields[i]
+		}
 		v, err := ParseVersion(part)
 		if err != nil {
-			return nil, fmt.Errorf("constraint %q: %w", s, err)
+			return nil, fmt.Errorf("constraint %q: %q is not a comparison (%w); use %s", s, fields[i], err, ConstraintForms)
 		}
 		c = append(c, bound{op: op, v: v})
 	}
 	if len(c) == 0 {
-		return nil, fmt.Errorf("constraint %q names no version", s)
+		return nil, fmt.Errorf("constraint %q names no version; use %s", s, ConstraintForms)
 	}
 	return c, nil
 }

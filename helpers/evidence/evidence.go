@@ -5,7 +5,11 @@
 package evidence
 
 import (
+	"context"
 	"errors"
+	"io"
+	"net"
+	"syscall"
 	"strconv"
 	"strings"
 
@@ -50,7 +54,13 @@ func FailureOf(err error) *Failure {
 	}
 	kind := KindOther
 	switch {
-	case client.IsErrConnectionFailed(err):
+	case errors.Is(err, context.DeadlineExceeded):
+		// A request that ran into its deadline got no answer: the daemon
+		// connection is lost, whatever the request was.
+		return &Failure{Kind: KindConnection, Message: "no answer before the request deadline: " + err.Error()}
+	case errors.Is(err, context.Canceled):
+		return &Failure{Kind: KindConnection, Message: "request abandoned, the run was interrupted: " + err.Error()}
+	case client.IsErrConnectionFailed(err), isTransportFault(err):
 		kind = KindConnection
 	case cerrdefs.IsInvalidArgument(err):
 		kind = KindInvalidParameter
@@ -62,6 +72,17 @@ func FailureOf(err error) *Failure {
 		kind = KindSystem
 	}
 	return &Failure{Kind: kind, Message: err.Error()}
+}
+
+// isTransportFault reports errors that say the connection broke rather than
+// the daemon answered: an EOF, a reset or broken pipe, a network error, or a
+// recorded transport error replayed.
+func isTransportFault(err error) bool {
+	var replayed interface{ TransportFault() }
+	var netErr net.Error
+	return errors.As(err, &replayed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.As(err, &netErr)
 }
 
 // WindowsBuild reads the build number from a Windows KernelVersion

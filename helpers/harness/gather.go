@@ -36,6 +36,8 @@ var WindowsServices = []string{"docker", "vmcompute", "vmms"}
 // is evidence.
 func (s *Session) Daemon(ctx context.Context) (evidence.Daemon, error) {
 	d := evidence.Daemon{Target: s.Target, Local: s.Local}
+	ctx, cancel := s.stepContext(ctx)
+	defer cancel()
 	if _, err := s.Client.Ping(ctx); err != nil {
 		d.Unreachable = s.connectionFailure(err)
 		return d, s.fixtureErr()
@@ -131,16 +133,18 @@ func ImageRef(d evidence.Daemon, e config.Expectations) (string, *evidence.Failu
 func (s *Session) BaseImage(ctx context.Context, d evidence.Daemon) (evidence.Image, error) {
 	ref, refErr := ImageRef(d, s.Expect)
 	img := evidence.Image{Ref: ref, RefErr: refErr}
+	var cancels cancelList
+	defer cancels.run()
 	if refErr != nil {
 		return img, nil
 	}
-	inspect, err := s.Client.ImageInspect(ctx, ref)
+	inspect, err := s.Client.ImageInspect(s.request(ctx, &cancels), ref)
 	img.PresentBefore = err == nil
 	pull := s.Expect.Pull == config.PullAlways || (s.Expect.Pull == config.PullMissing && !img.PresentBefore)
 	if pull {
 		img.PullErr = evidence.FailureOf(s.pull(ctx, ref))
 		img.Pulled = img.PullErr == nil
-		inspect, err = s.Client.ImageInspect(ctx, ref)
+		inspect, err = s.Client.ImageInspect(s.request(ctx, &cancels), ref)
 	}
 	if err != nil {
 		img.InspectErr = evidence.FailureOf(err)
@@ -226,6 +230,8 @@ func (s *Session) RunWorkload(ctx context.Context, row evidence.Row, imageRef st
 	}
 	defer unlock()
 
+	var cancels cancelList
+	defer cancels.run()
 	// The host snapshot before the start is taken while the container is
 	// created on Linux, where creating starts no process. On Windows it
 	// precedes the create: the VM worker difference rests on a snapshot
@@ -233,12 +239,15 @@ func (s *Session) RunWorkload(ctx context.Context, row evidence.Row, imageRef st
 	var created container.CreateResponse
 	var gone *bool
 	var err error
+	// Each request's step context is made here, not in the functions that
+	// run at once.
+	beforeCtx, createCtx := s.request(ctx, &cancels), s.request(ctx, &cancels)
 	before := func() {
 		if s.Local {
-			w.Before = s.snapshot(ctx, step+"/before-start", &w)
+			w.Before = s.snapshot(beforeCtx, step+"/before-start", &w)
 		}
 	}
-	createRow := func() { created, gone, err = s.create(ctx, row, imageRef, cleanup) }
+	createRow := func() { created, gone, err = s.create(createCtx, row, imageRef, cleanup) }
 	if row.Platform == "windows" {
 		before()
 		createRow()
@@ -250,22 +259,23 @@ func (s *Session) RunWorkload(ctx context.Context, row evidence.Row, imageRef st
 		return w, s.fixtureErr()
 	}
 	w.ContainerID = created.ID
-	if err := s.Client.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
+	if err := s.Client.ContainerStart(s.request(ctx, &cancels), created.ID, container.StartOptions{}); err != nil {
 		w.StartErr = evidence.FailureOf(err)
 	} else {
 		w.Inspect, w.RunErr = s.waitRunning(ctx, created.ID)
 	}
 	// The snapshot after the start and docker top both read what runs now,
 	// and neither starts or stops a container: they are taken at once.
+	afterCtx, topCtx := s.request(ctx, &cancels), s.request(ctx, &cancels)
 	s.together(
 		func() {
 			if s.Local {
-				w.After = s.snapshot(ctx, step+"/after-start", &w)
+				w.After = s.snapshot(afterCtx, step+"/after-start", &w)
 			}
 		},
 		func() {
 			if w.StartErr == nil && w.RunErr == nil {
-				top, err := s.Client.ContainerTop(ctx, created.ID, nil)
+				top, err := s.Client.ContainerTop(topCtx, created.ID, nil)
 				if err != nil {
 					w.TopErr = evidence.FailureOf(err)
 				} else {
@@ -276,7 +286,7 @@ func (s *Session) RunWorkload(ctx context.Context, row evidence.Row, imageRef st
 	)
 	unlock()
 
-	if err := s.Client.ContainerRemove(ctx, created.ID, container.RemoveOptions{Force: true}); err != nil {
+	if err := s.Client.ContainerRemove(s.request(ctx, &cancels), created.ID, container.RemoveOptions{Force: true}); err != nil {
 		w.RemoveErr = evidence.FailureOf(err)
 	} else {
 		w.GoneErr = s.waitGone(ctx, created.ID)
@@ -309,7 +319,11 @@ func (s *Session) create(ctx context.Context, row evidence.Row, imageRef string,
 	removed := new(bool)
 	cleanup(func() {
 		if created.ID != "" && !*removed {
-			_ = s.Client.ContainerRemove(context.Background(), created.ID, container.RemoveOptions{Force: true})
+			// A fresh context: the run's may be cancelled (interrupt, run
+			// bound), and the container must go all the same.
+			ctx, cancel := s.stepContext(context.Background())
+			defer cancel()
+			_ = s.Client.ContainerRemove(ctx, created.ID, container.RemoveOptions{Force: true})
 		}
 	})
 	return created, removed, err
@@ -319,13 +333,15 @@ func (s *Session) create(ctx context.Context, row evidence.Row, imageRef string,
 // the daemon accepts anyway is removed at once.
 func (s *Session) TryRefusal(ctx context.Context, row evidence.Row, imageRef string, cleanup Cleanups) (evidence.Refusal, error) {
 	r := evidence.Refusal{Row: row}
-	created, removed, err := s.create(ctx, row, imageRef, cleanup)
+	var cancels cancelList
+	defer cancels.run()
+	created, removed, err := s.create(s.request(ctx, &cancels), row, imageRef, cleanup)
 	if err != nil {
 		r.CreateErr = evidence.FailureOf(err)
 		return r, s.fixtureErr()
 	}
 	r.ContainerID = created.ID
-	*removed = s.Client.ContainerRemove(ctx, created.ID, container.RemoveOptions{Force: true}) == nil
+	*removed = s.Client.ContainerRemove(s.request(ctx, &cancels), created.ID, container.RemoveOptions{Force: true}) == nil
 	return r, s.fixtureErr()
 }
 
@@ -334,6 +350,8 @@ func (s *Session) RemoveLeftover(ctx context.Context, c container.Summary) error
 	if c.Labels[LabelRunID] != s.RunID {
 		return fmt.Errorf("container %s is not of run %s: not touched", c.ID, s.RunID)
 	}
+	ctx, cancel := s.stepContext(ctx)
+	defer cancel()
 	if err := s.Client.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true}); err != nil {
 		return fmt.Errorf("remove leftover %s: %w", c.ID, err)
 	}
@@ -342,6 +360,8 @@ func (s *Session) RemoveLeftover(ctx context.Context, c container.Summary) error
 
 // Leftovers lists the containers of this run that still exist.
 func (s *Session) Leftovers(ctx context.Context) ([]container.Summary, error) {
+	ctx, cancel := s.stepContext(ctx)
+	defer cancel()
 	list, err := s.Client.ContainerList(ctx, container.ListOptions{
 		All:     true,
 		Filters: filters.NewArgs(filters.Arg("label", LabelRunID+"="+s.RunID)),
@@ -352,11 +372,40 @@ func (s *Session) Leftovers(ctx context.Context) ([]container.Summary, error) {
 	return list, nil
 }
 
+// stepContext bounds one Engine API request (or host probe) by the step
+// timeout, under the run's context: a daemon that accepts the connection and
+// never answers costs one step, not the whole run.
+func (s *Session) stepContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	timeout := time.Duration(s.Expect.StepTimeout)
+	if timeout <= 0 {
+		timeout = config.DefaultStepTimeout
+	}
+	return context.WithTimeout(ctx, timeout)
+}
+
+// cancelList releases the step contexts of a function's requests when it returns.
+type cancelList []context.CancelFunc
+
+func (c *cancelList) run() {
+	for _, cancel := range *c {
+		cancel()
+	}
+}
+
+// request is stepContext for one request among several in a function.
+func (s *Session) request(ctx context.Context, cancels *cancelList) context.Context {
+	ctx, cancel := s.stepContext(ctx)
+	*cancels = append(*cancels, cancel)
+	return ctx
+}
+
 // waitRunning polls inspect until the container runs, or stops for good.
 func (s *Session) waitRunning(ctx context.Context, id string) (*container.InspectResponse, *evidence.Failure) {
 	var last *container.InspectResponse
 	var exited string
 	err := s.waitOn(ctx, func(ctx context.Context) poll.Result {
+		ctx, cancel := s.stepContext(ctx)
+		defer cancel()
 		in, err := s.Client.ContainerInspect(ctx, id)
 		if err != nil {
 			return poll.Error(fmt.Errorf("inspect %s: %w", id, err))
@@ -386,6 +435,8 @@ func (s *Session) waitRunning(ctx context.Context, id string) (*container.Inspec
 // waitGone polls inspect until the daemon no longer knows the container.
 func (s *Session) waitGone(ctx context.Context, id string) *evidence.Failure {
 	return s.waitOn(ctx, func(ctx context.Context) poll.Result {
+		ctx, cancel := s.stepContext(ctx)
+		defer cancel()
 		in, err := s.Client.ContainerInspect(ctx, id)
 		switch {
 		case cerrdefs.IsNotFound(err):
@@ -406,6 +457,8 @@ func (s *Session) waitWorkersGone(ctx context.Context, step string, workers []ho
 		return nil
 	}
 	return s.waitOn(ctx, func(ctx context.Context) poll.Result {
+		ctx, cancel := s.stepContext(ctx)
+		defer cancel()
 		snap, err := s.Host.Processes(ctx, step)
 		if err != nil {
 			return poll.Error(fmt.Errorf("snapshot at %s: %w", step, err))
@@ -433,7 +486,11 @@ func (s *Session) waitWorkersGone(ctx context.Context, step string, workers []ho
 // The step deadline is checked by the check itself, before it asks anything:
 // poll.WaitOn's own timer fires while a check is in flight and leaves that
 // check running, so its request would land after the wait, and in a recording
-// after the answers were saved. WaitOn's timer only backs up a check that hangs.
+// after the answers were saved. Each check also runs in a goroutine of its own
+// that reports on a buffered channel: a check that hangs is abandoned after
+// hungCheckGrace and ends by itself when its request's deadline cancels it,
+// instead of blocking forever on WaitOn's unbuffered send. WaitOn's own timer
+// is set past both, so it never fires.
 //
 // WaitOn pauses PollDelay between checks; the pause between two requests
 // doubles from there up to maxPollInterval: a state that changes at once is
@@ -446,23 +503,46 @@ func (s *Session) waitOn(ctx context.Context, check func(context.Context) poll.R
 	deadline := time.Now().Add(timeout)
 	ctx, answersUsedUp := fixture.WatchRepeats(ctx)
 	interval, due := s.PollDelay, time.Time{}
+	var mu sync.Mutex // last and timedOut are written by WaitOn's goroutine and read here
 	var last, timedOut string
+	var lastErr error
+	var hung bool
 	guarded := func(t poll.LogT) poll.Result {
 		if err := s.fixtureErr(); err != nil {
 			return poll.Error(err)
 		}
+		mu.Lock()
+		lastSeen := last
+		mu.Unlock()
 		now := time.Now()
 		if now.After(deadline) {
-			timedOut = nonEmpty(last, "the first check never completed")
+			mu.Lock()
+			timedOut = nonEmpty(lastSeen, "the first check never completed")
+			mu.Unlock()
 			return poll.Error(errors.New("step timeout"))
 		}
 		if now.Before(due) {
-			return poll.Continue("%s", last)
+			return poll.Continue("%s", lastSeen)
 		}
-		r := check(ctx)
-		last = r.Message()
+		done := make(chan poll.Result, 1)
+		go func() { done <- check(ctx) }()
+		var r poll.Result
+		select {
+		case r = <-done:
+		case <-time.After(time.Until(deadline) + hungCheckGrace):
+			mu.Lock()
+			timedOut = "a check hung: " + nonEmpty(lastSeen, "the first check never completed")
+			hung = true
+			mu.Unlock()
+			return poll.Error(errors.New("check hung"))
+		}
+		mu.Lock()
+		last, lastErr = r.Message(), r.Error()
+		mu.Unlock()
 		if !r.Done() && r.Error() == nil && answersUsedUp() {
-			timedOut = last
+			mu.Lock()
+			timedOut = r.Message()
+			mu.Unlock()
 			return poll.Error(errors.New("recorded answers used up"))
 		}
 		due, interval = time.Now().Add(interval), min(2*interval, maxPollInterval)
@@ -477,18 +557,24 @@ func (s *Session) waitOn(ctx context.Context, check func(context.Context) poll.R
 		if !ok {
 			panic(r)
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		// The timeout's length stays out of the message: a replay may wait
 		// less than the recording did and must reach the same verdict.
 		switch {
+		case hung:
+			// A check that never returned is a request without an answer.
+			failure = &evidence.Failure{Kind: evidence.KindConnection, Message: "timed out: " + timedOut}
 		case timedOut != "":
 			failure = &evidence.Failure{Kind: evidence.KindTimeout, Message: "timed out: " + timedOut}
-		case strings.HasPrefix(string(stop), "timeout hit after"):
-			failure = &evidence.Failure{Kind: evidence.KindTimeout, Message: "timed out: a check hung: " + nonEmpty(last, "the first check never completed")}
+		case lastErr != nil && evidence.FailureOf(lastErr).Kind == evidence.KindConnection:
+			// A lost connection is not a finding about the container.
+			failure = evidence.FailureOf(lastErr)
 		default:
 			failure = &evidence.Failure{Kind: evidence.KindOther, Message: string(stop)}
 		}
 	}()
-	poll.WaitOn(pollT{s.Logf}, guarded, poll.WithTimeout(timeout+hungCheckGrace), poll.WithDelay(s.PollDelay))
+	poll.WaitOn(pollT{s.Logf}, guarded, poll.WithTimeout(timeout+3*hungCheckGrace), poll.WithDelay(s.PollDelay))
 	return nil
 }
 
@@ -497,7 +583,7 @@ const maxPollInterval = 250 * time.Millisecond
 
 // hungCheckGrace is how long past the step deadline a single check may run
 // before poll.WaitOn gives up on it.
-const hungCheckGrace = 30 * time.Second
+var hungCheckGrace = 30 * time.Second
 
 func nonEmpty(s, def string) string {
 	if s == "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -139,4 +140,35 @@ func TestWaitOnLeavesNoCheckRunning(t *testing.T) {
 
 	ok := s.waitOn(context.Background(), func(context.Context) poll.Result { return poll.Success() })
 	assert.Check(t, ok == nil, "%v", ok)
+}
+
+// TestWaitOnHungCheckLeaksNothing: issue 9 case 8. A check that hangs past the
+// step deadline used to race (its result was written while the wait read it)
+// and leaked poll.WaitOn's goroutine, blocked forever on an unbuffered send.
+// Run it with -race.
+func TestWaitOnHungCheckLeaksNothing(t *testing.T) {
+	defer func(g time.Duration) { hungCheckGrace = g }(hungCheckGrace)
+	hungCheckGrace = 20 * time.Millisecond
+	s := &Session{Expect: config.Expectations{StepTimeout: config.Duration(30 * time.Millisecond)}, PollDelay: time.Millisecond, Logf: t.Logf}
+	before := runtime.NumGoroutine()
+	release := make(chan struct{})
+	var n atomic.Int32
+	failure := s.waitOn(context.Background(), func(context.Context) poll.Result {
+		if n.Add(1) == 1 {
+			return poll.Continue("container abc is created, waiting for running")
+		}
+		<-release // a request that never answers until its deadline cancels it
+		return poll.Continue("released")
+	})
+	assert.Assert(t, failure != nil)
+	assert.Check(t, is.Equal(failure.Kind, evidence.KindConnection))
+	assert.Check(t, is.Equal(failure.Message, "timed out: a check hung: container abc is created, waiting for running"))
+	close(release) // the hung request's deadline passes
+	poll.WaitOn(t, func(poll.LogT) poll.Result {
+		// This check runs in a goroutine of poll.WaitOn's own: one more.
+		if g := runtime.NumGoroutine(); g > before+1 {
+			return poll.Continue("%d goroutines, %d before the wait", g, before)
+		}
+		return poll.Success()
+	}, poll.WithTimeout(2*time.Second), poll.WithDelay(5*time.Millisecond))
 }
