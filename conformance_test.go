@@ -175,6 +175,7 @@ func saveRecording(t *testing.T, cfg config.Config, s *harness.Session, run *hos
 		EngineVersion:  run.daemon.Version.Version,
 		APIVersion:     run.daemon.Version.APIVersion,
 		RunID:          s.RunID,
+		Owner:          s.Owner,
 		Target:         s.Target,
 		Local:          s.Local,
 		Expectations:   s.Expect,

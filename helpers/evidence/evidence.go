@@ -9,9 +9,9 @@ import (
 	"errors"
 	"io"
 	"net"
-	"syscall"
 	"strconv"
 	"strings"
+	"syscall"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types"

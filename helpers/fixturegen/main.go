@@ -97,6 +97,7 @@ func generate(root, name string, logf func(string, ...any)) error {
 	}
 	defer s.Close()
 	s.Logf = logf
+	s.Owner = constructedOwner(d)
 
 	ctx := context.Background()
 	daemon, err := s.Daemon(ctx)

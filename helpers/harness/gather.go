@@ -192,7 +192,9 @@ func WorkloadCommand(platform string) []string {
 }
 
 func (s *Session) labels(row evidence.Row) map[string]string {
-	return map[string]string{LabelHarness: "1", LabelRunID: s.RunID, LabelRow: row.String()}
+	l := ownerLabels(s.Owner)
+	l[LabelHarness], l[LabelRunID], l[LabelRow] = harnessLabelValue, s.RunID, row.String()
+	return l
 }
 
 func (s *Session) containerName(row evidence.Row) string {

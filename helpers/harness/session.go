@@ -9,10 +9,12 @@
 package harness
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -44,6 +46,8 @@ type Session struct {
 	Target string
 	Local  bool
 	RunID  string
+	// Owner is this process (live, record) or the recording's (replay).
+	Owner  Owner
 	Expect config.Expectations
 	// Logf receives progress (image pulls, waits); it defaults to discarding.
 	Logf func(format string, args ...any)
@@ -61,6 +65,9 @@ type Session struct {
 	replayHost *fixture.ReplayHost
 	redactor   *fixture.Redactor
 	stagingDir string
+	// unrecorded talks to the live daemon outside any recording: sweeping
+	// dead runs and cleaning up after an interrupt are not evidence.
+	unrecorded *client.Client
 	// workerLock spans each Windows row's before and after host snapshots:
 	// nothing ties one vmwp.exe to one container, so no other row may start a
 	// container between them.
@@ -89,6 +96,7 @@ func OpenLive(cfg config.Config) (*Session, error) {
 	}
 	s := newSession(cli, hostprobe.Live(), cfg.DockerHost, NewRunID(), cfg.Expect, config.Live)
 	s.overlap = true
+	s.unrecorded = cli
 	return s, nil
 }
 
@@ -102,19 +110,57 @@ func OpenRecord(cfg config.Config) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse %s=%q: %w", config.EnvDockerHost, cfg.DockerHost, err)
 	}
+	if err := checkWritable(cfg.Fixtures); err != nil {
+		return nil, err
+	}
 	real := &http.Transport{}
 	if err := sockets.ConfigureTransport(real, hostURL.Scheme, hostURL.Host+hostURL.Path); err != nil {
 		return nil, fmt.Errorf("configure transport to %s: %w", cfg.DockerHost, err)
+	}
+	if hostURL.Scheme == "tcp" {
+		// The recording client's URLs name the fixed RecordingAddress; the
+		// connection must go to DOCKER_HOST, never to whatever answers at
+		// that name, and never through a proxy that would see that name.
+		dialer := &net.Dialer{Timeout: 30 * time.Second}
+		daemonAddr := hostURL.Host
+		real.Proxy = nil
+		real.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, network, daemonAddr)
+		}
 	}
 	s, err := openRecording(real, hostprobe.Live(), cfg.DockerHost, NewRunID(), cfg.Expect)
 	if err != nil {
 		return nil, err
 	}
+	if s.unrecorded, err = client.NewClientWithOpts(client.WithHost(fixture.RecordingAddress),
+		client.WithHTTPClient(&http.Client{Transport: real}), client.WithAPIVersionNegotiation()); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("create docker client: %w", err)
+	}
 	if name, err := os.Hostname(); err == nil {
 		s.redactor.AddHostname(name)
 	}
 	s.overlap = true
+	s.redactor.AddHome(fixture.HomeFolder())
 	return s, nil
+}
+
+// checkWritable fails before the run when the fixtures folder cannot take a
+// recording, rather than after it.
+func checkWritable(root string) error {
+	info, err := os.Stat(root)
+	if err != nil {
+		return fmt.Errorf("%s=%q: the fixtures folder must exist before a recording: %w", config.EnvFixtures, root, err)
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("%s=%q is not a folder", config.EnvFixtures, root)
+	}
+	probe, err := os.CreateTemp(root, ".conformance-write-check-")
+	if err != nil {
+		return fmt.Errorf("%s=%q: cannot write a recording there: %w", config.EnvFixtures, root, err)
+	}
+	_ = probe.Close()
+	return os.Remove(probe.Name())
 }
 
 // OpenReplay answers every request and probe from the fixture. Of the
@@ -130,6 +176,7 @@ func OpenReplay(f *fixture.Fixture) (*Session, error) {
 		return nil, err
 	}
 	s.Local = f.Meta.Local
+	s.Owner = f.Meta.Owner
 	s.replayHost = replayHost
 	s.PollDelay = 0
 	return s, nil
@@ -190,6 +237,7 @@ func newSession(cli *client.Client, host hostprobe.Host, target, runID string, e
 		Target:    target,
 		Local:     config.IsLocal(target),
 		RunID:     runID,
+		Owner:     CurrentOwner(),
 		Expect:    expect,
 		Logf:      func(string, ...any) {},
 		PollDelay: 10 * time.Millisecond,
@@ -233,6 +281,9 @@ func (s *Session) FinishRecording(root, name string, meta fixture.Metadata) (str
 	if s.stagingDir == "" {
 		return "", errors.New("session is not recording")
 	}
+	if err := config.CheckRecordName(name); err != nil {
+		return "", err
+	}
 	meta.Target = s.redactor.Text(meta.Target)
 	if err := s.engine.Stop(); err != nil {
 		return "", err
@@ -256,7 +307,35 @@ func (s *Session) FinishRecording(root, name string, meta fixture.Metadata) (str
 			return "", fmt.Errorf("write fixture: %w", err)
 		}
 	}
-	return dir, os.RemoveAll(s.stagingDir)
+	err := os.RemoveAll(s.stagingDir)
+	s.stagingDir = ""
+	return dir, err
+}
+
+// DiscardRecording deletes what was recorded so far: a run that failed or
+// was interrupted writes nothing.
+func (s *Session) DiscardRecording() {
+	if s.stagingDir != "" {
+		_ = os.RemoveAll(s.stagingDir)
+		s.stagingDir = ""
+	}
+}
+
+// sweepClient is the client that talks to the live daemon unrecorded; nil in
+// replay and for constructed hosts.
+func (s *Session) sweepClient() *client.Client { return s.unrecorded }
+
+// SweepDeadRuns removes, live or recording, the containers that dead earlier
+// runs of this harness left on this host, and reports each one.
+func (s *Session) SweepDeadRuns(ctx context.Context) ([]Swept, error) {
+	if s.unrecorded == nil {
+		return nil, nil
+	}
+	timeout := time.Duration(s.Expect.StepTimeout)
+	if timeout <= 0 {
+		timeout = config.DefaultStepTimeout
+	}
+	return SweepDeadRuns(ctx, s.unrecorded, s.Owner, s.RunID, timeout)
 }
 
 // AddRedaction names a host name that must not appear in the recording.
@@ -266,5 +345,11 @@ func (s *Session) AddRedaction(hostname string) {
 	}
 }
 
-// Close releases the client.
-func (s *Session) Close() error { return s.Client.Close() }
+// Close releases the clients and deletes a recording that was never finished.
+func (s *Session) Close() error {
+	s.DiscardRecording()
+	if s.unrecorded != nil && s.unrecorded != s.Client {
+		_ = s.unrecorded.Close()
+	}
+	return s.Client.Close()
+}

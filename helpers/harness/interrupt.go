@@ -1,0 +1,126 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+)
+
+// interruptCleanupBound bounds what an interrupted run does before it exits:
+// a pipeline that sends SIGTERM usually sends SIGKILL some seconds later.
+const interruptCleanupBound = 20 * time.Second
+
+// exitAfterInterrupt is how an interrupted run ends; tests of the handler
+// replace it.
+var exitAfterInterrupt = os.Exit
+
+// interrupts holds the live and recording sessions of this process: at
+// SIGINT or SIGTERM each one's run is cancelled, its containers are removed
+// with a fresh bounded context, its staging folder is deleted, and the
+// process exits with 128 + the signal's number (130, 143).
+var interrupts struct {
+	mu       sync.Mutex
+	sessions map[*Session]context.CancelFunc
+	watching bool
+}
+
+// RunContext is the context of the session's run: cancelled at SIGINT and
+// SIGTERM, after which the handler removes the run's containers and exits.
+// stop unregisters the session (call it when the run is over).
+func (s *Session) RunContext(parent context.Context) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(parent)
+	interrupts.mu.Lock()
+	defer interrupts.mu.Unlock()
+	if interrupts.sessions == nil {
+		interrupts.sessions = map[*Session]context.CancelFunc{}
+	}
+	interrupts.sessions[s] = cancel
+	if !interrupts.watching {
+		interrupts.watching = true
+		signals := make(chan os.Signal, 1)
+		signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+		go func() { onInterrupt(<-signals) }()
+	}
+	return ctx, func() {
+		interrupts.mu.Lock()
+		delete(interrupts.sessions, s)
+		interrupts.mu.Unlock()
+		cancel()
+	}
+}
+
+func onInterrupt(sig os.Signal) {
+	interrupts.mu.Lock()
+	sessions := make([]*Session, 0, len(interrupts.sessions))
+	for s, cancel := range interrupts.sessions {
+		cancel()
+		sessions = append(sessions, s)
+	}
+	interrupts.mu.Unlock()
+	sort.Slice(sessions, func(i, j int) bool { return sessions[i].RunID < sessions[j].RunID })
+	code := 130
+	if sig == syscall.SIGTERM {
+		code = 143
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), interruptCleanupBound)
+	defer cancel()
+	var lines []string
+	for _, s := range sessions {
+		lines = append(lines, s.cleanUpInterrupted(ctx))
+	}
+	fmt.Fprintf(os.Stderr, "conformance: interrupted by %s: %s; exit %d\n", signalName(sig), strings.Join(lines, "; "), code)
+	exitAfterInterrupt(code)
+}
+
+func signalName(sig os.Signal) string {
+	if sig == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	if sig == os.Interrupt {
+		return "SIGINT"
+	}
+	return sig.String()
+}
+
+// cleanUpInterrupted removes this run's containers and staging folder. A
+// create already sent may land after the first listing, so it lists again
+// until a listing is empty or the bound is reached.
+func (s *Session) cleanUpInterrupted(ctx context.Context) string {
+	removed, failed := 0, []string{}
+	cli := s.sweepClient()
+	for ctx.Err() == nil && cli != nil {
+		list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", LabelRunID+"="+s.RunID))})
+		if err != nil {
+			failed = append(failed, "list: "+err.Error())
+			break
+		}
+		if len(list) == 0 {
+			break
+		}
+		for _, c := range list {
+			if err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true}); err != nil {
+				failed = append(failed, shortID(c.ID)+": "+err.Error())
+				continue
+			}
+			removed++
+		}
+	}
+	msg := fmt.Sprintf("removed %d container(s) of run %s", removed, s.RunID)
+	if len(failed) > 0 {
+		msg += fmt.Sprintf(" (could not remove: %s; the next run removes them)", strings.Join(failed, ", "))
+	}
+	if s.stagingDir != "" {
+		_ = os.RemoveAll(s.stagingDir)
+		msg += ", recording discarded"
+	}
+	return msg
+}
