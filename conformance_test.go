@@ -5,6 +5,7 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -42,6 +43,9 @@ const (
 
 // hostRun is one host under test: a live daemon, or one fixture in replay.
 type hostRun struct {
+	// ctx is the run's context: in a live or recording run it ends at
+	// SIGINT/SIGTERM and at the run bound, before go test's -timeout.
+	ctx    context.Context
 	s      *harness.Session
 	ledger *claims.Ledger
 	daemon evidence.Daemon
@@ -162,9 +166,20 @@ func recordHost(t *testing.T, cfg config.Config) {
 // expected ones.
 func saveRecording(t *testing.T, cfg config.Config, s *harness.Session, run *hostRun) {
 	t.Helper()
+	if run.daemon.Unreachable != nil {
+		s.DiscardRecording()
+		t.Errorf("nothing recorded: the daemon at %s did not answer (%s)", s.Target, run.daemon.Unreachable.Message)
+		return
+	}
 	name := cfg.RecordName
 	if name == "" {
 		name = recordName(run.daemon)
+	}
+	// The command that re-records names the fixtures folder only when it
+	// is one inside the working folder: a user's home path stays out.
+	fixturesArg := cfg.Fixtures
+	if !filepath.IsLocal(fixturesArg) {
+		fixturesArg = "<fixtures folder>"
 	}
 	meta := fixture.Metadata{
 		FormatVersion:  fixture.FormatVersion,
@@ -183,7 +198,7 @@ func saveRecording(t *testing.T, cfg config.Config, s *harness.Session, run *hos
 			Kind:   fixture.Recorded,
 			Source: fmt.Sprintf("recorded live from %s %s (%s)", nonEmpty(run.daemon.Version.Platform.Name, "Docker Engine"), run.daemon.Version.Version, run.daemon.Info.OperatingSystem),
 			Rerecord: fmt.Sprintf("%s=record %s=%s %s=%s go test -count=1 -run TestConformance . (on a host like this one)",
-				config.EnvMode, config.EnvFixtures, cfg.Fixtures, config.EnvRecordName, name),
+				config.EnvMode, config.EnvFixtures, fixturesArg, config.EnvRecordName, name),
 		},
 		Expected: map[string]fixture.Expected{},
 	}
@@ -218,13 +233,22 @@ func nonEmpty(s, def string) string {
 // registers more of it.
 func checkHost(t *testing.T, s *harness.Session, judge judgement, expected map[string]fixture.Expected, after ...func(*hostRun)) *hostRun {
 	t.Helper()
-	run := &hostRun{s: s, ledger: claims.NewLedger(), judge: judge, expected: expected, reported: map[string]bool{}}
-	ctx := context.Background()
+	run := &hostRun{ctx: context.Background(), s: s, ledger: claims.NewLedger(), judge: judge, expected: expected, reported: map[string]bool{}}
+	boundErr := func() error { return nil }
+	if judge == gate {
+		run.ctx, boundErr = liveRunContext(t, s)
+	}
 	var err error
-	run.daemon, err = s.Daemon(ctx)
+	run.daemon, err = s.Daemon(run.ctx)
 	require.NoError(t, err)
+	if judge == gate && run.daemon.Unreachable == nil {
+		sweepDeadRuns(t, run)
+	}
 
 	t.Cleanup(func() {
+		if err := boundErr(); err != nil {
+			t.Error(err)
+		}
 		if run.daemon.Unreachable == nil {
 			checkLeftovers(t, run)
 		}
@@ -241,9 +265,57 @@ func checkHost(t *testing.T, s *harness.Session, judge judgement, expected map[s
 	return run
 }
 
+// liveRunContext is the context of a live or recording run: cancelled at
+// SIGINT or SIGTERM (whose handler removes the run's containers and exits),
+// and ended by the run bound, which leaves go test's own -timeout (read with
+// t.Deadline) room for the row cleanups and the leftover check, so that a
+// hung daemon ends the run with a verdict and no container behind rather
+// than with go test's panic. boundErr reports a run that hit the bound.
+func liveRunContext(t *testing.T, s *harness.Session) (ctx context.Context, boundErr func() error) {
+	t.Helper()
+	ctx, stop := s.RunContext(context.Background())
+	t.Cleanup(stop)
+	deadline, ok := t.Deadline()
+	if !ok {
+		return ctx, func() error { return nil }
+	}
+	reserve := min(max(time.Until(deadline)/5, 3*time.Second), 45*time.Second)
+	s.CleanupTimeout = reserve / 4
+	bound := deadline.Add(-reserve)
+	ctx, cancel := context.WithDeadline(ctx, bound)
+	t.Cleanup(cancel)
+	return ctx, func() error {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("run bound reached at %s, %s before go test's -timeout: the run stopped with the claims judged so far and removes its containers; "+
+				"raise -timeout or lower %s", bound.Format(time.TimeOnly), reserve.Round(time.Second), config.EnvStepTimeout)
+		}
+		return nil
+	}
+}
+
+// sweepDeadRuns removes, and reports, what dead earlier runs of the harness
+// left on this host: a run killed by SIGKILL or by go test's -timeout, or
+// cut off from its daemon, cannot clean up after itself.
+func sweepDeadRuns(t *testing.T, run *hostRun) {
+	t.Helper()
+	swept, err := run.s.SweepDeadRuns(run.ctx)
+	if err != nil {
+		t.Errorf("sweep dead runs' containers: %v", err)
+	}
+	for _, sw := range swept {
+		t.Log("sweep: " + sw.String())
+	}
+}
+
 func checkLeftovers(t *testing.T, run *hostRun) {
 	t.Helper()
+	// A fresh context: the run's may have ended at its bound.
 	ctx := context.Background()
+	if run.s.CleanupTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 2*run.s.CleanupTimeout)
+		defer cancel()
+	}
 	left, err := run.s.Leftovers(ctx)
 	if err != nil {
 		t.Errorf("list leftovers: %v", err)

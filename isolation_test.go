@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"context"
 	"slices"
 	"testing"
 
@@ -99,7 +98,7 @@ func workloadRow(t *testing.T, run *hostRun, row evidence.Row, applies bool, rea
 	var w evidence.Workload
 	if applies && passed(run, claims.EnginePlatform, claims.BaseImage) {
 		var err error
-		w, err = run.s.RunWorkload(context.Background(), row, run.daemon.Image.Ref, t.Cleanup)
+		w, err = run.s.RunWorkload(run.ctx, row, run.daemon.Image.Ref, t.Cleanup)
 		assert.Check(t, err, "row %s", row)
 	}
 	start := claims.ID(row, claims.KindStart)
@@ -133,7 +132,7 @@ func refusalRow(t *testing.T, run *hostRun, row evidence.Row, applies bool, reas
 	var r evidence.Refusal
 	if applies && passed(run, claims.EnginePlatform, claims.BaseImage) {
 		var err error
-		r, err = run.s.TryRefusal(context.Background(), row, run.daemon.Image.Ref, t.Cleanup)
+		r, err = run.s.TryRefusal(run.ctx, row, run.daemon.Image.Ref, t.Cleanup)
 		assert.Check(t, err, "row %s", row)
 	}
 	needs := []string{claims.EnginePlatform}

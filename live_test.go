@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -39,8 +38,12 @@ func TestLiveUnreachableDaemonFailsClosed(t *testing.T) {
 }
 
 // TestLiveLeavesNothingBehind runs every row of the live daemon's platform
-// beside a container the harness did not create: afterwards no harness
-// container remains and the other container is untouched.
+// beside containers the harness did not create (a plain one, one that carries
+// the harness's label key with another value, one that looks like a dead run
+// of another host): afterwards no container of this run remains and the
+// others are untouched. It counts this run's containers only (issue 9 case 3):
+// another run on the same daemon, or a foreign container with the label key,
+// used to fail it.
 func TestLiveLeavesNothingBehind(t *testing.T) {
 	cfg := loadConfig(t)
 	skip.If(t, cfg.Mode != config.Live, "needs a live daemon (CONFORMANCE_MODE=live)")
@@ -52,15 +55,7 @@ func TestLiveLeavesNothingBehind(t *testing.T) {
 	imageRef, refErr := harness.ImageRef(d, cfg.Expect)
 	assert.Assert(t, refErr == nil, "%v", refErr)
 
-	bystander, err := s.Client.ContainerCreate(ctx,
-		&container.Config{Image: imageRef, Cmd: harness.WorkloadCommand(d.Info.OSType)}, nil, nil, nil, "")
-	t.Cleanup(func() {
-		if bystander.ID != "" {
-			_ = s.Client.ContainerRemove(context.Background(), bystander.ID, container.RemoveOptions{Force: true})
-		}
-	})
-	assert.NilError(t, err)
-	assert.NilError(t, s.Client.ContainerStart(ctx, bystander.ID, container.StartOptions{}))
+	bystanders := startBystanders(t, s, imageRef, d.Info.OSType)
 
 	t.Run("rows", func(t *testing.T) {
 		for _, row := range evidence.Rows {
@@ -79,14 +74,47 @@ func TestLiveLeavesNothingBehind(t *testing.T) {
 			})
 		}
 	})
-
-	left, err := s.Client.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", harness.LabelHarness))})
+	swept, err := s.SweepDeadRuns(ctx)
 	assert.NilError(t, err)
-	assert.Check(t, is.Len(left, 0), "containers with the harness label remain: %+v", left)
+	assert.Check(t, is.Len(swept, 0), "the sweep removed containers that are not a dead run's of this host: %v", swept)
 
-	after, err := s.Client.ContainerInspect(ctx, bystander.ID)
-	assert.NilError(t, err, "the harness removed a container it did not create")
-	assert.Check(t, after.State.Running, "the harness stopped a container it did not create: %s", after.State.Status)
+	left, err := s.Leftovers(ctx)
+	assert.NilError(t, err)
+	assert.Check(t, is.Len(left, 0), "containers of run %s remain: %+v", s.RunID, left)
+	for _, id := range bystanders {
+		after, err := s.Client.ContainerInspect(ctx, id)
+		assert.Check(t, err, "the harness removed a container it did not create")
+		if err == nil {
+			assert.Check(t, after.State.Running, "the harness stopped a container it did not create: %s", after.State.Status)
+		}
+	}
+}
+
+// startBystanders starts containers the harness must never touch: a plain
+// one, one with the harness's label key and another value, and one with every
+// label of a dead run but of another host. They are removed at the end.
+func startBystanders(t *testing.T, s *harness.Session, imageRef, platform string) []string {
+	t.Helper()
+	ctx := context.Background()
+	labelSets := []map[string]string{
+		nil,
+		{harness.LabelHarness: "someone-else", harness.LabelRunID: "foreign"},
+		{harness.LabelHarness: "1", harness.LabelRunID: "otherhost", harness.LabelOwnerHost: harness.HostDigest("another-host"),
+			harness.LabelOwnerPID: "999999", harness.LabelOwnerStarted: "1", harness.LabelRunStarted: "2020-01-01T00:00:00Z"},
+	}
+	var ids []string
+	for _, labels := range labelSets {
+		c, err := s.Client.ContainerCreate(ctx, &container.Config{Image: imageRef, Cmd: harness.WorkloadCommand(platform), Labels: labels}, nil, nil, nil, "")
+		t.Cleanup(func() {
+			if c.ID != "" {
+				_ = s.Client.ContainerRemove(context.Background(), c.ID, container.RemoveOptions{Force: true})
+			}
+		})
+		assert.NilError(t, err)
+		assert.NilError(t, s.Client.ContainerStart(ctx, c.ID, container.StartOptions{}))
+		ids = append(ids, c.ID)
+	}
+	return ids
 }
 
 // tcpProxy forwards TCP connections on ip to the live daemon's unix socket, so

@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"context"
 	"testing"
 
 	"github.com/wincontainer-gate/conformance/helpers/claims"
@@ -107,7 +106,7 @@ func reportProvisioning(t *testing.T, run *hostRun) {
 func gatherBaseImage(t *testing.T, run *hostRun) {
 	t.Helper()
 	var err error
-	run.daemon.Image, err = run.s.BaseImage(context.Background(), run.daemon)
+	run.daemon.Image, err = run.s.BaseImage(run.ctx, run.daemon)
 	if err != nil {
 		t.Errorf("gather the base image: %v", err)
 	}

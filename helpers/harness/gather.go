@@ -323,7 +323,7 @@ func (s *Session) create(ctx context.Context, row evidence.Row, imageRef string,
 		if created.ID != "" && !*removed {
 			// A fresh context: the run's may be cancelled (interrupt, run
 			// bound), and the container must go all the same.
-			ctx, cancel := s.stepContext(context.Background())
+			ctx, cancel := s.cleanupContext()
 			defer cancel()
 			_ = s.Client.ContainerRemove(ctx, created.ID, container.RemoveOptions{Force: true})
 		}
@@ -383,6 +383,14 @@ func (s *Session) stepContext(ctx context.Context) (context.Context, context.Can
 		timeout = config.DefaultStepTimeout
 	}
 	return context.WithTimeout(ctx, timeout)
+}
+
+// cleanupContext is a fresh context for a removal on the way out.
+func (s *Session) cleanupContext() (context.Context, context.CancelFunc) {
+	if s.CleanupTimeout > 0 {
+		return context.WithTimeout(context.Background(), s.CleanupTimeout)
+	}
+	return s.stepContext(context.Background())
 }
 
 // cancelList releases the step contexts of a function's requests when it returns.

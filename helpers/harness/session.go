@@ -56,6 +56,10 @@ type Session struct {
 	// check that finishes at once costs no pause. Replay uses none: the
 	// recorded answers arrive in the recorded order anyway.
 	PollDelay time.Duration
+	// CleanupTimeout bounds each removal a cleanup makes with a fresh
+	// context; zero means the step timeout. The suite shortens it when the
+	// run bound leaves little time before go test's -timeout.
+	CleanupTimeout time.Duration
 
 	mode config.Mode
 	// overlap runs independent steps at once (together): live and record.
