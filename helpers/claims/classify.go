@@ -2,82 +2,129 @@ package claims
 
 import "strings"
 
-// Class is what a daemon error means for the gate.
+// Class is what a daemon, client or registry error means for the gate.
 type Class string
 
 const (
 	ClassNone Class = ""
-	// ClassImageMismatch: the image's OS build cannot run on this host.
+	// ClassImageMismatch: the image's OS build cannot run on this host (at
+	// start) or no image of the reference fits it (at pull).
 	ClassImageMismatch Class = "image-mismatch"
-	// ClassNoHypervisor: Hyper-V isolation asked for on a host without a usable hypervisor.
+	// ClassNoHypervisor: Hyper-V isolation asked for on a host without a
+	// usable hypervisor (role missing, feature off, no nested
+	// virtualization, hypervisor not launched).
 	ClassNoHypervisor Class = "no-hypervisor"
-	// ClassUnsupportedIsolation: the daemon does not support the isolation asked for.
+	// ClassGenericHCS: a generic Win32 error of the host compute service
+	// ("The request is not supported", "The parameter is incorrect") that
+	// real hosts print for several causes; the claim decides it with the
+	// evidence at hand and says so.
+	ClassGenericHCS Class = "generic-hcs"
+	// ClassUnsupportedIsolation: the daemon does not support the isolation
+	// asked for (a Linux daemon, an unknown value, an old Windows client).
 	ClassUnsupportedIsolation Class = "unsupported-isolation"
-	// ClassUnexpectedExit: the utility VM or container died at start; on a 2025
-	// host this is how an image newer than the host's revision fails.
+	// ClassUnexpectedExit: the utility VM or container died at start; an
+	// image revision newer than the host's fails this way.
 	ClassUnexpectedExit Class = "unexpected-exit"
+	// ClassWrongImageOS: the image is built for another operating system.
+	ClassWrongImageOS Class = "wrong-image-os"
+	// ClassTagMissing: the registry has no such tag.
+	ClassTagMissing Class = "tag-missing"
+	// ClassForeignLayers: a registry or mirror lacks the Windows base
+	// layers that Microsoft's images reference by URL.
+	ClassForeignLayers Class = "foreign-layers"
+	// ClassRegistry: the registry cannot be reached or refuses the pull.
+	ClassRegistry Class = "registry"
 	// ClassAccessDenied: the client may not open the daemon's pipe or socket.
 	ClassAccessDenied Class = "access-denied"
+	// ClassPipeBusy: the named pipe exists but every instance is busy.
+	ClassPipeBusy Class = "pipe-busy"
 	// ClassNotListening: nothing listens at the daemon address.
 	ClassNotListening Class = "not-listening"
 	ClassOther        Class = "other"
 )
 
-// Wordings are matched case-insensitively as substrings. Each set covers the
-// wordings of several Windows and engine versions (see
-// ../shared/reference/windows-engine-facts.md and the README).
-var wordings = []struct {
-	class Class
-	parts []string
-}{
-	{ClassImageMismatch, []string{
-		"container operating system does not match the host operating system", // hcsshim:: (19.03) and hcs:: (20.10+) prefixes
-		"0xc0370101", "0x80370101",
-		"-based image is incompatible with a",                  // at pull
-		"no matching manifest for windows",                     // at pull, manifest list without the host build
-		"the operating system of the container does not match", // wording of some Windows builds' HCS
-	}},
-	{ClassNoHypervisor, []string{
-		"no hypervisor is present on this system", // 0xc0351000, ERROR_HV_NOT_PRESENT
-		"0xc0351000",
-		"0x80370102", "hcs_e_hyperv_not_installed",
-		"a required feature is not installed", // text of 0x80370102 on Server 2019+
-		"hypervisor is not running",           // bcdedit hypervisorlaunchtype off
-		"hyper-v is not installed",
-		"the virtualization extensions are not available", // nested virtualization off
-	}},
-	{ClassUnsupportedIsolation, []string{
-		"linux only supports 'default'", // both the 20.10 and the current moby wording
-		"invalid isolation",
-		"isolation mode is not supported",
-	}},
-	{ClassUnexpectedExit, []string{
-		"0xc0370106",
-		"the virtual machine or container exited unexpectedly",
-	}},
-	{ClassAccessDenied, []string{
-		"access is denied",
-		"permission denied",
-	}},
-	{ClassNotListening, []string{
-		"the system cannot find the file specified", // named pipe missing
-		"no such file or directory",
-		"connection refused",
-		"is the docker daemon running",
-	}},
+// Wording is one phrase real hosts print, the class it means and where it
+// was seen. Parts are matched case-insensitively as substrings, in table
+// order: the first match wins, so specific phrases come before generic ones.
+// docs/windows-wordings.md is the readable form of this table (a test keeps
+// them in step) and survey_test.go holds a full message of each with its
+// class and the fix the verdict gives.
+type Wording struct {
+	Part   string
+	Class  Class
+	Source string
 }
 
-// Classify says what a daemon or connection error means.
+// Wordings is the classifier's table.
+var Wordings = []Wording{
+	// Image build does not fit the host.
+	{"container operating system does not match the host operating system", ClassImageMismatch, "HCS_E_IMAGE_MISMATCH text; 19.03 hcsshim:: and 20.10+ hcs:: prefixes (gitlab-runner#29058)"},
+	{"operating system of the container does not match the operating system of the host", ClassImageMismatch, "Microsoft Learn, version compatibility, 'Errors from mismatched versions'"},
+	{"0xc0370101", ClassImageMismatch, "HCS_E_IMAGE_MISMATCH as an NTSTATUS (Microsoft Learn, version compatibility)"},
+	{"0x80370101", ClassImageMismatch, "HCS_E_IMAGE_MISMATCH as an HRESULT"},
+	{"-based image is incompatible with a", ClassImageMismatch, "moby daemon/internal/distribution/pull_v2_windows.go checkImageCompatibility"},
+	{"-based image can only be run on a", ClassImageMismatch, "a Windows engine's image check ('an older/a newer Windows version ...-based image can only be run on a ... host using Hyper-V isolation')"},
+	{"no matching manifest for windows", ClassImageMismatch, "moby daemon/internal/distribution/pull_v2.go and daemon/containerd/image_pull.go"},
+	// No usable hypervisor.
+	{"no hypervisor is present on this system", ClassNoHypervisor, "ERROR_HV_NOT_PRESENT; moby#27198 (1.12), docker/for-win#851 and #1477 (17.x), navcontainerhelper#283 (18.09)"},
+	{"0xc0351000", ClassNoHypervisor, "ERROR_HV_NOT_PRESENT as an NTSTATUS (moby#27198)"},
+	{"since the hypervisor is not running", ClassNoHypervisor, "HCS event 12001 'Cannot start Hyper-V Container ... since the hypervisor is not running in the host' (navcontainerhelper#283)"},
+	{"hypervisor is not running", ClassNoHypervisor, "bcdedit hypervisorlaunchtype off; Hyper-V-Hypervisor event 5"},
+	{"a required feature is not installed", ClassNoHypervisor, "HCS_E_HYPERV_NOT_INSTALLED text (MicrosoftDocs/azure-docs#47058, 19.03 hcsshim::CreateComputeSystem)"},
+	{"0x80370102", ClassNoHypervisor, "HCS_E_HYPERV_NOT_INSTALLED"},
+	{"hcs_e_hyperv_not_installed", ClassNoHypervisor, "HCS_E_HYPERV_NOT_INSTALLED by name"},
+	{"since hyper-v is not installed on the host", ClassNoHypervisor, "HCS event 11008 'Cannot create system ... since Hyper-V is not installed on the host'"},
+	{"one of the hyper-v components is not running", ClassNoHypervisor, "vmms 'failed to start ... because one of the Hyper-V components is not running' (MicrosoftDocs/azure-docs#47058)"},
+	{"the virtualization extensions are not available", ClassNoHypervisor, "a VM without nested virtualization (Set-VMProcessor -ExposeVirtualizationExtensions)"},
+	// Generic Win32 errors of HCS: decided with evidence.
+	{"the request is not supported", ClassGenericHCS, "ERROR_NOT_SUPPORTED from CreateComputeSystem under --isolation=hyperv (navcontainerhelper#525, #3207, moby#40720, HodorNV/ALOps#89)"},
+	{"0x80070032", ClassGenericHCS, "ERROR_NOT_SUPPORTED as an HRESULT"},
+	{"(0x32)", ClassGenericHCS, "ERROR_NOT_SUPPORTED as hcsshim prints it (HodorNV/ALOps#89)"},
+	{"the parameter is incorrect", ClassGenericHCS, "ERROR_INVALID_PARAMETER from CreateComputeSystem (moby#42159, docker/for-win#10665, MicrosoftDocs/Virtualization-Documentation#1461)"},
+	{"0x80070057", ClassGenericHCS, "ERROR_INVALID_PARAMETER as an HRESULT"},
+	// The container died at start.
+	{"0xc0370106", ClassUnexpectedExit, "HCS_E_UNEXPECTED_EXIT (hcsshim internal/hcs/errors.go ErrVmcomputeUnexpectedExit; actions/runner-images#11582, microsoft/Windows-Containers#591)"},
+	{"the virtual machine or container exited unexpectedly", ClassUnexpectedExit, "HCS_E_UNEXPECTED_EXIT text (microsoft/Windows-Containers#356, #591)"},
+	// The isolation mode is refused.
+	{"linux only supports 'default'", ClassUnsupportedIsolation, "moby daemon/internal/runconfig/hostconfig_unix.go (400) and Debian's 20.10 (500, measured)"},
+	{"windows supports 'default', 'process', or 'hyperv'", ClassUnsupportedIsolation, "moby daemon/internal/runconfig/hostconfig_windows.go; 17.x 'invalid --isolation' (MicrosoftDocs/Virtualization-Documentation#637)"},
+	{"can only run hyper-v containers", ClassUnsupportedIsolation, "moby before 1b3fef5333: 'Windows client operating systems earlier than version 1809 can only run Hyper-V containers'"},
+	{"invalid isolation", ClassUnsupportedIsolation, "moby daemon/container.go 'invalid isolation ... on windows'"},
+	{"isolation mode is not supported", ClassUnsupportedIsolation, "generic refusal wording"},
+	// Pull errors.
+	{"cannot be used on this platform", ClassWrongImageOS, "moby daemon/internal/distribution/config.go 'image operating system %q cannot be used on this platform'"},
+	{"manifest unknown", ClassTagMissing, "OCI distribution spec MANIFEST_UNKNOWN"},
+	{"unknown blob", ClassForeignLayers, "a Windows image through a registry without its foreign layers (docker-archive/docker-registry#1117, aspnet/aspnet-docker#163)"},
+	{"blob unknown", ClassForeignLayers, "OCI distribution spec BLOB_UNKNOWN (distribution/distribution#2232)"},
+	{"pull access denied", ClassRegistry, "docker pull of a private or missing repository"},
+	{"unauthorized", ClassRegistry, "OCI distribution spec UNAUTHORIZED"},
+	{"toomanyrequests", ClassRegistry, "Docker Hub rate limit"},
+	{"tls handshake timeout", ClassRegistry, "registry unreachable through a proxy or firewall"},
+	{"no such host", ClassRegistry, "registry name does not resolve"},
+	{"proxyconnect", ClassRegistry, "HTTPS_PROXY unreachable"},
+	// The daemon's pipe or socket.
+	{"access is denied", ClassAccessDenied, "open //./pipe/docker_engine: Access is denied. (not elevated, not in the daemon's group)"},
+	{"permission denied", ClassAccessDenied, "dial unix /var/run/docker.sock: connect: permission denied"},
+	{"all pipe instances are busy", ClassPipeBusy, "ERROR_PIPE_BUSY (231) on //./pipe/docker_engine"},
+	{"the system cannot find the file specified", ClassNotListening, "open //./pipe/docker_engine: The system cannot find the file specified. (moby client/request.go)"},
+	{"this error may indicate that the docker daemon is not running", ClassNotListening, "moby client/request.go, elevated client, pipe absent"},
+	{"must be run with elevated privileges", ClassAccessDenied, "moby client/request.go: the client is not elevated (the Win32 text may be localized)"},
+	{"no such file or directory", ClassNotListening, "dial unix: no such file or directory"},
+	{"connection refused", ClassNotListening, "tcp/unix connect: connection refused"},
+	{"actively refused", ClassNotListening, "connectex: No connection could be made because the target machine actively refused it. (WSAECONNREFUSED)"},
+	{"is the docker daemon running", ClassNotListening, "moby client/errors.go 'Cannot connect to the Docker daemon at ... Is the docker daemon running?'"},
+	{"i/o timeout", ClassRegistry, "dial tcp ... i/o timeout: a registry (or daemon) that does not answer"},
+}
+
+// Classify says what a daemon, client or registry error means.
 func Classify(message string) Class {
 	if message == "" {
 		return ClassNone
 	}
 	lower := strings.ToLower(message)
-	for _, w := range wordings {
-		for _, p := range w.parts {
-			if strings.Contains(lower, p) {
-				return w.class
-			}
+	for _, w := range Wordings {
+		if strings.Contains(lower, w.Part) {
+			return w.Class
 		}
 	}
 	return ClassOther

@@ -94,20 +94,7 @@ func CheckStart(d evidence.Daemon, e config.Expectations, w evidence.Workload) V
 	}
 	if errFail != nil {
 		ev = append(ev, fmt.Sprintf("%s error (%s): %s", step, errFail.Kind, errFail.Message))
-		switch Classify(errFail.Message) {
-		case ClassNoHypervisor:
-			if hyperv && e.HyperV == config.HyperVSkip {
-				return skipped("no usable hypervisor on this host and "+config.EnvHyperV+"=skip: "+errFail.Message, ev...)
-			}
-			return failed("Hyper-V isolation failed: no usable hypervisor", "install Hyper-V (in a VM: enable nested virtualization on the VM host), or set "+config.EnvHyperV+"=skip where Hyper-V is known to be absent", ev...)
-		case ClassImageMismatch:
-			return failed("the daemon refused the image: its OS build does not match the host", FitFix(evidence.WindowsBuild(d.Info.KernelVersion), []string{w.Row.Mode}), ev...)
-		case ClassUnexpectedExit:
-			return failed("the container exited unexpectedly at start (0xc0370106)", "on a 2025 host this is an image revision newer than the host's: update the host or pin an older image", ev...)
-		case ClassUnsupportedIsolation:
-			return failed("the daemon does not support isolation "+w.Row.Mode, "use an isolation mode the platform supports", ev...)
-		}
-		return failed(fmt.Sprintf("container %s failed", step), "read the daemon's log for the error above", ev...)
+		return startFailure(d, e, w, step, errFail.Message, ev)
 	}
 	if v, lost := connectionLost("wait for running", w.RunErr, ev...); lost {
 		return v
@@ -117,6 +104,99 @@ func CheckStart(d evidence.Daemon, e config.Expectations, w evidence.Workload) V
 		return failed("container did not stay running: "+w.RunErr.Message, "read `docker logs` of the container and the daemon's log", ev...)
 	}
 	return passed(fmt.Sprintf("container %s running", shortID(w.ContainerID)), append(ev, stateLine(w.Inspect))...)
+}
+
+// noHypervisorFix is what to do on a host whose hypervisor is not usable.
+const noHypervisorFix = "install Hyper-V (Server: Install-WindowsFeature Hyper-V; client: Enable-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V -All), make the hypervisor launch (bcdedit /set hypervisorlaunchtype auto, then reboot), in a VM enable nested virtualization on its host (Set-VMProcessor -ExposeVirtualizationExtensions $true); or set " + config.EnvHyperV + "=skip where Hyper-V is known to be absent"
+
+// startFailure judges a create or start the daemon refused, by the class of
+// its words (classify.go) and, where the words are generic, by the evidence
+// at hand: the row, the vmms service, other VMs' workers, the image and host
+// revisions. The verdict says what decided it.
+func startFailure(d evidence.Daemon, e config.Expectations, w evidence.Workload, step, message string, ev []string) Verdict {
+	hyperv := w.Row.Mode == "hyperv"
+	hostBuild := evidence.WindowsBuild(d.Info.KernelVersion)
+	noHypervisor := func(why string) Verdict {
+		if hyperv && e.HyperV == config.HyperVSkip {
+			return skipped("no usable hypervisor on this host and "+config.EnvHyperV+"=skip ("+why+"): "+firstLine(message), ev...)
+		}
+		return failed("Hyper-V isolation failed: no usable hypervisor ("+why+")", noHypervisorFix, ev...)
+	}
+	switch class := Classify(message); class {
+	case ClassNoHypervisor:
+		return noHypervisor("the daemon says so")
+	case ClassGenericHCS:
+		return genericStartFailure(d, w, step, message, ev, noHypervisor)
+	case ClassImageMismatch:
+		return failed("the daemon refused the image: its OS build does not match the host", FitFix(hostBuild, []string{w.Row.Mode}), ev...)
+	case ClassUnexpectedExit:
+		if d.Image.Inspect != nil {
+			image, imageRev, hostRev := evidence.WindowsBuild(d.Image.Inspect.OsVersion), WindowsRevision(d.Image.Inspect.OsVersion), hostRevision(d)
+			if image == hostBuild && hostRev > 0 && imageRev > hostRev {
+				return failed(fmt.Sprintf("the container exited unexpectedly at start (0xc0370106): image revision %d is newer than the host's %d", imageRev, hostRev),
+					"update the host to the image's revision or newer (Windows Update), or pin an image of revision "+fmt.Sprint(hostRev)+" or older", ev...)
+			}
+			return failed(fmt.Sprintf("the container exited unexpectedly at start (0xc0370106); not the revision problem: image %d.%d, host %d.%d", image, imageRev, hostBuild, hostRev),
+				"read the compute service's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Operational) and the daemon's log; try the other isolation mode to tell the image from the host", ev...)
+		}
+		return failed("the container exited unexpectedly at start (0xc0370106)", "read the compute service's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Operational) and the daemon's log", ev...)
+	case ClassUnsupportedIsolation:
+		if strings.Contains(strings.ToLower(message), "can only run hyper-v containers") {
+			return failed("the daemon refuses process isolation on this Windows client", "run Hyper-V isolation on this client (CONFORMANCE_ISOLATION=hyperv), or upgrade it to 1809 or later", ev...)
+		}
+		return failed("the daemon does not support isolation "+w.Row.Mode, "a Windows daemon takes default, process or hyperv, a Linux daemon only default; check CONFORMANCE_ISOLATION and the engine", ev...)
+	case ClassWrongImageOS:
+		return failed("the image is built for another operating system", "use a Windows base image: "+FitFix(hostBuild, []string{w.Row.Mode}), ev...)
+	}
+	return failed(fmt.Sprintf("container %s failed", step), "read the daemon's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Admin on Windows) for the error above", ev...)
+}
+
+// genericStartFailure decides "The request is not supported" and "The
+// parameter is incorrect", which HCS returns for several causes. On a Hyper-V
+// row without host evidence, or with the vmms evidence that Hyper-V is off,
+// they are read as no usable hypervisor, the cause public reports name
+// (moby#40720: "enable Hyper-V Services"; navcontainerhelper#525 with
+// --isolation hyperv). When vmms runs, or other VMs' workers run (the
+// hypervisor is up), they are not, and the start fails as generic.
+func genericStartFailure(d evidence.Daemon, w evidence.Workload, step, message string, ev []string, noHypervisor func(string) Verdict) Verdict {
+	text := firstLine(message)
+	if w.Row.Mode != "hyperv" {
+		return failed(fmt.Sprintf("the daemon refused the process-isolated %s with a generic HCS error (%s); the image build fits, so it is not a build mismatch", step, genericName(message)),
+			"read the compute service's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Admin), check that the Containers feature is fully enabled, and run the Hyper-V row to tell the host from the image", ev...)
+	}
+	reading, line := ReadVmms(d)
+	workers := 0
+	if w.Before != nil {
+		workers = len(w.Before.Named("vmwp.exe"))
+	}
+	switch {
+	case reading == VmmsNotRunning:
+		return failed(fmt.Sprintf("Hyper-V start failed with a generic HCS error (%s) while %s", genericName(message), line), "Start-Service vmms (Set-Service vmms -StartupType Automatic) and re-run: Hyper-V is installed but switched off", ev...)
+	case reading == VmmsRunning || workers > 0:
+		why := line
+		if workers > 0 {
+			why += fmt.Sprintf(", %d VM worker(s) of other VMs running", workers)
+		}
+		return failed(fmt.Sprintf("Hyper-V start failed with a generic HCS error (%s); not read as 'no hypervisor' because %s", genericName(message), why),
+			"check that the hypervisor runs (Get-CimInstance Win32_ComputerSystem: HypervisorPresent), that both the Containers and Hyper-V features are enabled, and the compute service's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Admin): "+text, ev...)
+	}
+	return noHypervisor("decided without host evidence of Hyper-V: " + genericName(message) + " is what hosts without Hyper-V print")
+}
+
+func genericName(message string) string {
+	lower := strings.ToLower(message)
+	switch {
+	case strings.Contains(lower, "parameter is incorrect"), strings.Contains(lower, "0x80070057"):
+		return "ERROR_INVALID_PARAMETER, 'The parameter is incorrect'"
+	}
+	return "ERROR_NOT_SUPPORTED, 'The request is not supported'"
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // failureLine quotes what the daemon said when the workload was created and

@@ -36,10 +36,46 @@ func CheckDaemonReachable(d evidence.Daemon) Verdict {
 	switch Classify(d.Unreachable.Message) {
 	case ClassAccessDenied:
 		return failed(msg+": access denied", "run elevated (an Administrator shell on Windows, root or the docker group on Linux), or have the daemon grant this user access", evidenceLine)
+	case ClassPipeBusy:
+		return failed(msg+": every instance of the pipe is busy", "the daemon is overloaded or hung: wait and re-run, or restart it (Restart-Service docker) when it stays so", evidenceLine)
 	case ClassNotListening:
 		return failed(msg+": nothing listens there", "start the daemon (Windows: Start-Service docker; Linux: systemctl start docker, or dockerd &), or point DOCKER_HOST at the daemon to test", evidenceLine)
 	}
 	return failed(msg, "check that the daemon runs and DOCKER_HOST (or the platform default) names it", evidenceLine)
+}
+
+// pullFix says what to do about a failed pull, by the class of the
+// registry's or daemon's words: an image for another Windows build or OS gets
+// the image that fits this host (never "make it reachable": the registry
+// answered), missing foreign layers get the mirror fix.
+func pullFix(d evidence.Daemon, e config.Expectations, message string) string {
+	host := evidence.WindowsBuild(d.Info.KernelVersion)
+	var modes []string
+	for _, m := range []string{"process", "hyperv"} {
+		if e.WantsMode(m) {
+			modes = append(modes, m)
+		}
+	}
+	if len(modes) == 0 {
+		modes = []string{"process", "hyperv"}
+	}
+	fitting := func(lead string) string {
+		if d.Info.OSType != "windows" || host == 0 {
+			return lead + "set " + config.EnvImage + " to an image built for this daemon's platform"
+		}
+		return lead + FitFix(host, modes) + " (set " + config.EnvImage + ")"
+	}
+	switch Classify(message) {
+	case ClassImageMismatch:
+		return fitting("the registry has no variant of this image for the host's build: ")
+	case ClassTagMissing:
+		return fitting("the tag does not exist: ")
+	case ClassWrongImageOS:
+		return fitting("the image is for another operating system: ")
+	case ClassForeignLayers:
+		return "the registry or mirror lacks the image's Windows base layers (foreign layers): pull from mcr.microsoft.com, or push the image to the mirror with the daemon's allow-nondistributable-artifacts set; then re-run"
+	}
+	return "make the image reachable (registry, proxy, credentials) or load it with docker load; then re-run"
 }
 
 // WindowsRevision reads the update revision (UBR) from an image OsVersion
@@ -215,7 +251,7 @@ func CheckBaseImage(d evidence.Daemon, e config.Expectations) Verdict {
 		}
 		fix := "docker pull " + img.Ref + ", or set " + config.EnvPull + "=missing"
 		if img.PullErr != nil {
-			fix = "make the image reachable (registry, proxy, credentials) or load it with docker load; then re-run"
+			fix = pullFix(d, e, img.PullErr.Message)
 		}
 		if img.Ref == config.LinuxTestImage {
 			fix = "build it with `make image`"

@@ -440,6 +440,24 @@ func (s *simDaemon) pull(w http.ResponseWriter, r *http.Request) {
 		ref += ":" + tag
 	}
 	s.tick()
+	if e := img.PullError; e != nil && e.Stream {
+		// Errors found after the progress started (a manifest list without
+		// the host's build, a layer the registry lacks) arrive in the stream
+		// with status 200, after the "Pulling from" line: the CLI prints
+		// "<tag>: Pulling from <repo>" then the error (moby
+		// daemon/server/router/image: once output is flushed, the error is
+		// written as a JSON message with errorDetail).
+		name, tag, _ := strings.Cut(img.Ref, ":")
+		_, short, _ := strings.Cut(name, "/")
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		_ = enc.Encode(map[string]string{"status": "Pulling from " + short, "id": tag})
+		_ = enc.Encode(map[string]any{"errorDetail": map[string]string{"message": e.Message}, "error": e.Message})
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
 	if img.PullError != nil || ref != familiarName(img.Ref) {
 		e := img.PullError
 		if e == nil {

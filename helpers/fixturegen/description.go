@@ -137,6 +137,10 @@ type ImageDesc struct {
 type APIError struct {
 	Status  int    `json:"status"`
 	Message string `json:"message"`
+	// Stream (pull_error only): the error arrives inside the pull's
+	// progress stream (status 200, after "Pulling from"), as real engines
+	// send errors found once the pull has started; Status is then unused.
+	Stream bool `json:"stream,omitempty"`
 }
 
 // ContainerDesc is how the daemon and the host treat the container of one
@@ -412,6 +416,11 @@ func (d *Description) validate() error {
 		}
 	}
 	for mode, c := range d.Containers {
+		for _, e := range []*APIError{c.CreateError, c.StartError} {
+			if e != nil && e.Stream {
+				problems = append(problems, fmt.Errorf("containers.%s: stream is for pull_error only", mode))
+			}
+		}
 		if !slices.Contains([]string{"process", "hyperv", "default"}, mode) {
 			problems = append(problems, fmt.Errorf("containers.%s: use process, hyperv or default", mode))
 		}
