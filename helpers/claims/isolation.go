@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 
@@ -333,9 +334,14 @@ func CheckProcessTree(w evidence.Workload) Verdict {
 	return passed(fmt.Sprintf("%s is PID %d among %d processes", work.Name, work.PID, len(procs)), topSummary(procs))
 }
 
-// soundSnapshot refuses to judge a snapshot that lacks the harness itself: an
-// absence in it would prove nothing.
-func soundSnapshot(label string, s *hostprobe.Snapshot) (hostprobe.Process, *Verdict) {
+// soundSnapshot refuses to judge a snapshot that cannot show what it is
+// used for. It must contain the harness itself; on a Windows host also the
+// processes the harness knows run outside any container: dockerd (by the PID
+// the service manager reports for the docker service) and vmcompute.exe.
+// A snapshot taken inside a container lacks them (it shows only the
+// container's processes), and would make any "absent from the host" claim
+// pass without evidence.
+func soundSnapshot(label string, s *hostprobe.Snapshot, d evidence.Daemon) (hostprobe.Process, *Verdict) {
 	if s == nil {
 		v := failed("probe broken: no "+label+" host snapshot", "the harness could not read the host's process table; run it elevated on the daemon's host")
 		return hostprobe.Process{}, &v
@@ -346,7 +352,37 @@ func soundSnapshot(label string, s *hostprobe.Snapshot) (hostprobe.Process, *Ver
 			"the process probe does not see this host's processes; run the gate elevated on the daemon's host")
 		return hostprobe.Process{}, &v
 	}
+	if d.Info.OSType != "windows" {
+		return self, nil
+	}
+	if signals := hostprobe.WindowsInContainerSignals(*s); len(signals) > 0 {
+		v := failed("probe broken: the harness runs inside a container: "+strings.Join(signals, "; "),
+			"run the gate on the container host itself, not in a container", "the "+label+" snapshot")
+		return hostprobe.Process{}, &v
+	}
+	if missing := hostprobe.MissingRequired(*s, RequiredHostProcesses(d)); len(missing) > 0 {
+		v := failed(fmt.Sprintf("probe broken: the %s host snapshot lacks %s: it does not show this host's processes", label, strings.Join(missing, ", ")),
+			"run the gate elevated on the daemon's host itself (not in a container or another session's view)",
+			fmt.Sprintf("snapshot of %d processes", len(s.Processes)))
+		return hostprobe.Process{}, &v
+	}
 	return self, nil
+}
+
+// RequiredHostProcesses are the processes every sound Windows host snapshot
+// contains: dockerd and vmcompute.exe, by the PIDs the service manager
+// reported when it reported them running.
+func RequiredHostProcesses(d evidence.Daemon) []hostprobe.Required {
+	pidOf := func(name string) int {
+		if s, ok := d.Service(name); ok && s.State == "running" {
+			return s.PID
+		}
+		return 0
+	}
+	return []hostprobe.Required{
+		{What: "the docker service's", Name: "dockerd.exe", PID: pidOf("docker")},
+		{What: "the host compute service's", Name: "vmcompute.exe", PID: pidOf("vmcompute")},
+	}
 }
 
 func sessionText(s *uint32) string {
@@ -359,6 +395,8 @@ func sessionText(s *uint32) string {
 // CheckPIDVisibility: under process isolation and Linux default, the workload's
 // PID is a host process of the same name, in another session (Windows) or PID
 // namespace (Linux) than the harness; under Hyper-V it is not a host process.
+// On Windows under process isolation every `docker top` process must be a
+// host process of its name, all in one container session (ContainerSession).
 func CheckPIDVisibility(d evidence.Daemon, w evidence.Workload) Verdict {
 	if !d.Local {
 		return notLocal(d, "this host's processes say nothing about its containers")
@@ -370,7 +408,7 @@ func CheckPIDVisibility(d evidence.Daemon, w evidence.Workload) Verdict {
 	if err != nil {
 		return failed("no workload PID to look for: "+err.Error(), "", topSummary(procs))
 	}
-	self, broken := soundSnapshot("after-start", w.After)
+	self, broken := soundSnapshot("after-start", w.After, d)
 	if broken != nil {
 		return *broken
 	}
@@ -396,13 +434,15 @@ func CheckPIDVisibility(d evidence.Daemon, w evidence.Workload) Verdict {
 			"under process isolation the container's processes are host processes; check the isolation the daemon really used", ev...)
 	}
 	if w.Row.Platform == "windows" {
-		switch {
-		case host.Session == nil || self.Session == nil:
-			return failed("session unknown: cannot show the workload runs in its own session", "run the gate elevated so that session ids can be read", ev...)
-		case *host.Session == *self.Session:
-			return failed(fmt.Sprintf("%s runs in the harness's session %d, not a container session", work.Name, *host.Session), "the process is not the container's; check for a stray host PING", ev...)
+		session, problem := ContainerSession(procs, *w.After, self)
+		if problem != "" {
+			fix := "the processes are not one container's session; check the isolation the daemon really used"
+			if strings.Contains(problem, "unknown") {
+				fix = "the probe could not read a session id; run the gate elevated on the daemon's host"
+			}
+			return failed(problem, fix, ev...)
 		}
-		return passed(fmt.Sprintf("%s PID %d is a host process in session %d (harness: session %d)", work.Name, work.PID, *host.Session, *self.Session), ev...)
+		return passed(fmt.Sprintf("%s PID %d is a host process in session %d (harness: session %d), with all %d processes of the container", work.Name, work.PID, session, *self.Session, len(procs)), ev...)
 	}
 	switch {
 	case host.PIDNamespace == "" || self.PIDNamespace == "":
@@ -411,6 +451,51 @@ func CheckPIDVisibility(d evidence.Daemon, w evidence.Workload) Verdict {
 		return failed(fmt.Sprintf("%s shares the harness's PID namespace %s", work.Name, host.PIDNamespace), "the container runs without its own PID namespace (--pid=host?)", ev...)
 	}
 	return passed(fmt.Sprintf("%s PID %d is a host process in PID namespace %s (harness: %s)", work.Name, work.PID, host.PIDNamespace, self.PIDNamespace), ev...)
+}
+
+// ContainerSession checks a process-isolated Windows container's processes on
+// the host: every `docker top` process is a host process of the same name,
+// and they share one session that is neither 0 (the host's services) nor the
+// harness's. The one exception is smss.exe, the session manager instance
+// that creates the container's session: real host outputs reviewed for this
+// project show it in session 0 beside the container's session (no public
+// source is cited for it yet), so it may be in either.
+func ContainerSession(top []TopProcess, after hostprobe.Snapshot, self hostprobe.Process) (uint32, string) {
+	if self.Session == nil {
+		return 0, "the harness's session is unknown: cannot show the container runs in its own session"
+	}
+	var session *uint32
+	var smss []hostprobe.Process
+	for _, t := range top {
+		p, ok := after.Find(t.PID)
+		switch {
+		case !ok || !hostprobe.SameImageName(p.Name, t.Name):
+			return 0, fmt.Sprintf("container process %s PID %d is not a host process: got %s", t.Name, t.PID, describe(p, ok))
+		case p.Session == nil:
+			return 0, fmt.Sprintf("session unknown for %s PID %d: cannot show the container runs in its own session", t.Name, t.PID)
+		case hostprobe.SameImageName(t.Name, "smss.exe"):
+			smss = append(smss, p)
+			continue
+		case session == nil:
+			session = p.Session
+		case *p.Session != *session:
+			return 0, fmt.Sprintf("container processes in two sessions: %s PID %d in session %d, others in session %d", t.Name, t.PID, *p.Session, *session)
+		}
+	}
+	switch {
+	case session == nil:
+		return 0, "no container process besides smss.exe to find the container's session"
+	case *session == 0:
+		return 0, "the container's processes run in session 0, among the host's services, not in a container session"
+	case *session == *self.Session:
+		return 0, fmt.Sprintf("the container's processes run in the harness's session %d, not a container session", *session)
+	}
+	for _, p := range smss {
+		if *p.Session != 0 && *p.Session != *session {
+			return 0, fmt.Sprintf("container process smss.exe PID %d is in session %d, neither 0 nor the container's session %d", p.PID, *p.Session, *session)
+		}
+	}
+	return *session, ""
 }
 
 func describe(p hostprobe.Process, found bool) string {
@@ -423,7 +508,14 @@ func describe(p hostprobe.Process, found bool) string {
 func pids(ps []hostprobe.Process) string {
 	parts := make([]string, 0, len(ps))
 	for _, p := range ps {
-		parts = append(parts, fmt.Sprintf("%d (session %s)", p.PID, sessionText(p.Session)))
+		part := fmt.Sprintf("%d (session %s", p.PID, sessionText(p.Session))
+		if !p.CreateTime.IsZero() {
+			part += ", created " + p.CreateTime.UTC().Format(time.RFC3339Nano)
+		}
+		if p.Owner != "" {
+			part += ", owner " + p.Owner
+		}
+		parts = append(parts, part+")")
 	}
 	if len(parts) == 0 {
 		return "none"
@@ -431,9 +523,23 @@ func pids(ps []hostprobe.Process) string {
 	return strings.Join(parts, ", ")
 }
 
-// CheckVMWorker: a Hyper-V container brings a new vmwp.exe; a process-isolated
-// one does not. Only a before/after difference says anything: other VMs have
-// workers too.
+// AttributionText says, for the evidence, how the workers were attributed.
+func AttributionText(a hostprobe.Attribution) string {
+	switch a.Method {
+	case hostprobe.AttributionExact:
+		vm := "HCS reports no utility VM for the container"
+		if a.VMID != "" {
+			vm = "utility VM " + a.VMID + " (" + a.VMIDFrom + "), workers running as " + hostprobe.VMAccountDomain + `\` + a.VMID
+		}
+		return "attribution: exact (HCS compute system and worker owner): " + vm
+	}
+	return "attribution: timing (new vmwp.exe by PID and create time, created by vmcompute.exe or vmms.exe inside the start window): " + a.Why
+}
+
+// CheckVMWorker: a Hyper-V container brings a VM worker attributed to it; a
+// process-isolated one brings none. Other VMs have workers too, and may start
+// during the window: a worker counts only when it is attributed to the
+// container (hostprobe.AttributeWorkers; the evidence names the method).
 func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
 	if !d.Local {
 		return notLocal(d, "this host's VM workers say nothing about it")
@@ -441,29 +547,44 @@ func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
 	if w.HostErr != nil {
 		return failed("probe broken: "+w.HostErr.Message, "run the gate elevated on the daemon's host")
 	}
-	if _, broken := soundSnapshot("before-start", w.Before); broken != nil {
+	if _, broken := soundSnapshot("before-start", w.Before, d); broken != nil {
 		return *broken
 	}
-	if _, broken := soundSnapshot("after-start", w.After); broken != nil {
+	if _, broken := soundSnapshot("after-start", w.After, d); broken != nil {
 		return *broken
 	}
-	fresh := hostprobe.NewProcesses(*w.Before, *w.After, "vmwp.exe")
+	a := hostprobe.AttributeWorkers(*w.Before, *w.After, w.ContainerID)
 	ev := []string{
-		"vmwp before start: " + pids(w.Before.Named("vmwp.exe")),
-		"vmwp after start: " + pids(w.After.Named("vmwp.exe")),
+		AttributionText(a),
+		"vmwp before start: " + pids(w.Before.Named(hostprobe.WorkerName)),
+		"vmwp after start: " + pids(w.After.Named(hostprobe.WorkerName)),
+	}
+	for i, p := range a.Foreign {
+		ev = append(ev, fmt.Sprintf("not attributed: vmwp.exe %d: %s", p.PID, a.ForeignWhy[i]))
+	}
+	if a.Method == hostprobe.AttributionTiming && !w.Serialized {
+		return failed("VM workers cannot be attributed: exact attribution failed during the row and timing needs the harness's rows serialised",
+			"run the gate again; if it repeats, make HCS and process owners readable (run elevated)", ev...)
 	}
 	if w.Row.Mode == "hyperv" {
-		if len(fresh) == 0 {
+		switch {
+		case a.Ambiguous():
+			return failed(fmt.Sprintf("ambiguous: %d new VM workers could be the container's: %s", len(a.Workers), pids(a.Workers)),
+				"another VM started while the container did; rerun on a quiet host, or run elevated so that HCS attribution is exact", ev...)
+		case len(a.Workers) == 0 && len(a.Foreign) > 0:
+			return failed("no VM worker attributed to the Hyper-V container: the new vmwp.exe "+pids(a.Foreign)+" belong to other VMs",
+				"the daemon did not start a utility VM for the container; check Hyper-V and the isolation the daemon used", ev...)
+		case len(a.Workers) == 0:
 			return failed("no new vmwp.exe after the Hyper-V container started: no utility VM runs it",
 				"the daemon did not start a utility VM; check Hyper-V and the isolation the daemon used", ev...)
 		}
-		return passed("new VM worker: vmwp.exe "+pids(fresh), ev...)
+		return passed(fmt.Sprintf("VM worker attributed (%s): vmwp.exe %s", a.Method, pids(a.Workers)), ev...)
 	}
-	if len(fresh) > 0 {
-		return failed("a new vmwp.exe appeared for a process-isolated container: "+pids(fresh),
+	if len(a.Workers) > 0 {
+		return failed(fmt.Sprintf("a VM worker attributed (%s) to a process-isolated container: vmwp.exe %s", a.Method, pids(a.Workers)),
 			"the daemon started a utility VM for a process container; check the isolation it really used", ev...)
 	}
-	return passed("no new VM worker for a process-isolated container", ev...)
+	return passed(fmt.Sprintf("no VM worker attributed (%s) to a process-isolated container", a.Method), ev...)
 }
 
 // CheckCleanup: after removal the container is gone and, under Hyper-V, its

@@ -114,7 +114,11 @@ type Daemon struct {
 	// Services is the Windows service state; empty on Linux or a remote daemon.
 	Services    []hostprobe.Service `json:"services,omitempty"`
 	ServicesErr *Failure            `json:"services_error,omitempty"`
-	Image       Image               `json:"image"`
+	// Processes is the Windows host's process table before any row starts;
+	// it decides how VM workers are attributed (hostprobe.ExactAttributionPossible).
+	Processes    *hostprobe.Snapshot `json:"processes,omitempty"`
+	ProcessesErr *Failure            `json:"processes_error,omitempty"`
+	Image        Image               `json:"image"`
 }
 
 // Service returns the named service's state, if it was read.
@@ -176,12 +180,15 @@ type Workload struct {
 	Inspect *container.InspectResponse `json:"inspect,omitempty"`
 	Top     *container.TopResponse     `json:"top,omitempty"`
 	TopErr  *Failure                   `json:"top_error,omitempty"`
-	// Before and After are host snapshots around the start, taken under the
-	// harness-wide lock so that no other row's start falls between them.
-	Before    *hostprobe.Snapshot `json:"before,omitempty"`
-	After     *hostprobe.Snapshot `json:"after,omitempty"`
-	HostErr   *Failure            `json:"host_error,omitempty"`
-	RemoveErr *Failure            `json:"remove_error,omitempty"`
+	// Before and After are host snapshots around the start.
+	Before *hostprobe.Snapshot `json:"before,omitempty"`
+	After  *hostprobe.Snapshot `json:"after,omitempty"`
+	// Serialized: the snapshots were taken under the harness-wide lock, so
+	// that no other row's start fell between them (needed only when VM
+	// workers are attributed by timing).
+	Serialized bool     `json:"serialized,omitempty"`
+	HostErr    *Failure `json:"host_error,omitempty"`
+	RemoveErr  *Failure `json:"remove_error,omitempty"`
 	// GoneErr is set when the container was still listed after removal.
 	GoneErr *Failure `json:"gone_error,omitempty"`
 	// WorkersGoneErr is set when VM workers that appeared at the start were

@@ -901,3 +901,10 @@ func orDefault(s, def string) string {
 func sortedKeys(m map[string]string) []string {
 	return slices.Sorted(maps.Keys(m))
 }
+
+// now is the simulated clock, for the host probe's snapshot times.
+func (s *simDaemon) now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.clock
+}

@@ -169,6 +169,14 @@ type ContainerDesc struct {
 	// starts; they exit at removal unless WorkersOutliveRemoval.
 	NewWorkers            []ProcessDesc `json:"new_workers,omitempty"`
 	WorkersOutliveRemoval bool          `json:"workers_outlive_removal,omitempty"`
+	// HCSRuntimeID is the RuntimeId HCS reports for the container's compute
+	// system (named by the container id) while it runs: its utility VM's id.
+	// Empty: no VM (process isolation). New workers run as
+	// NT VIRTUAL MACHINE\<this id> unless they name another owner.
+	HCSRuntimeID string `json:"hcs_runtime_id,omitempty"`
+	// EndsWorkers are PIDs of host vm_workers that exit when this container
+	// starts (so that a new worker can reuse a PID).
+	EndsWorkers []int `json:"ends_workers,omitempty"`
 	// Removal is "gone" (default: the container is gone once removed) or
 	// "lingers": inspect keeps showing it as "removing" until the run's next
 	// request to another endpoint, longer than any step timeout.
@@ -192,6 +200,22 @@ type HostDesc struct {
 	Processes []ProcessDesc `json:"processes,omitempty"`
 	// VMWorkers are the vmwp.exe processes of other VMs, present throughout.
 	VMWorkers []ProcessDesc `json:"vm_workers,omitempty"`
+	// ComputeSystems are HCS compute systems of other VMs (WSL, Windows
+	// Sandbox, ...), present throughout.
+	ComputeSystems []ComputeSystemDesc `json:"compute_systems,omitempty"`
+	// HCSError, when set, is why the probe cannot enumerate HCS compute
+	// systems; OwnersError why it cannot read process owners. Either makes
+	// VM workers attributed by timing.
+	HCSError    string `json:"hcs_error,omitempty"`
+	OwnersError string `json:"owners_error,omitempty"`
+}
+
+// ComputeSystemDesc is one HCS compute system.
+type ComputeSystemDesc struct {
+	ID         string `json:"id"`
+	SystemType string `json:"system_type,omitempty"`
+	Owner      string `json:"owner,omitempty"`
+	RuntimeID  string `json:"runtime_id,omitempty"`
 }
 
 // OSDesc is the host probe's OS answer.
@@ -209,6 +233,8 @@ type ServiceDesc struct {
 	Exists    *bool  `json:"exists,omitempty"`
 	State     string `json:"state,omitempty"`
 	StartType string `json:"start_type,omitempty"`
+	// PID is the service's process as the service control manager reports it.
+	PID int `json:"pid,omitempty"`
 }
 
 // ProcessDesc is one host process.
@@ -217,6 +243,13 @@ type ProcessDesc struct {
 	Name         string  `json:"name"`
 	Session      *uint32 `json:"session,omitempty"`
 	PIDNamespace string  `json:"pid_namespace,omitempty"`
+	// ParentPID is the creating process; CreateTime (RFC 3339) when it was
+	// created; OwnerSID and Owner its token user (Owner only for VM
+	// accounts, "NT VIRTUAL MACHINE\<VM id>").
+	ParentPID  int    `json:"parent_pid,omitempty"`
+	CreateTime string `json:"create_time,omitempty"`
+	OwnerSID   string `json:"owner_sid,omitempty"`
+	Owner      string `json:"owner,omitempty"`
 }
 
 // loadDescription reads root/name/description.yaml, merged over its bases.
@@ -415,6 +448,13 @@ func (d *Description) validate() error {
 			problems = append(problems, fmt.Errorf("breaks names %s, whose expected status is %q, not fail", id, e.Status))
 		}
 	}
+	for _, p := range append(append([]ProcessDesc{d.Host.Self}, d.Host.Processes...), d.Host.VMWorkers...) {
+		if p.CreateTime != "" {
+			if _, err := time.Parse(time.RFC3339Nano, p.CreateTime); err != nil {
+				problems = append(problems, fmt.Errorf("host process %d: create_time %q: use RFC 3339", p.PID, p.CreateTime))
+			}
+		}
+	}
 	for mode, c := range d.Containers {
 		for _, e := range []*APIError{c.CreateError, c.StartError} {
 			if e != nil && e.Stream {
@@ -426,6 +466,13 @@ func (d *Description) validate() error {
 		}
 		if c.CreateError == nil && len(c.ID) != 64 {
 			problems = append(problems, fmt.Errorf("containers.%s.id %q: want 64 hex characters", mode, c.ID))
+		}
+		for _, w := range c.NewWorkers {
+			if w.CreateTime != "" {
+				if _, err := time.Parse(time.RFC3339Nano, w.CreateTime); err != nil {
+					problems = append(problems, fmt.Errorf("containers.%s.new_workers %d: create_time %q: use RFC 3339", mode, w.PID, w.CreateTime))
+				}
+			}
 		}
 		if c.Removal != "" && c.Removal != "gone" && c.Removal != "lingers" {
 			problems = append(problems, fmt.Errorf("containers.%s.removal %q: use gone or lingers", mode, c.Removal))

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"slices"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 
@@ -21,40 +23,93 @@ type describedHost struct {
 var _ hostprobe.Host = (*describedHost)(nil)
 
 // Processes is, in this order: the host's own processes, the VM workers of
-// other VMs, the harness itself, then per container the daemon knows (in
-// creation order) its top processes while it runs, if the description says
-// the host sees them (same PIDs, in the container's session or PID
-// namespace), and the VM workers that appeared at its start, while it runs
-// or, when they outlive removal, ever after.
+// other VMs (less those a started container ends), the harness itself, then
+// per container the daemon knows (in creation order) its top processes while
+// it runs, if the description says the host sees them (same PIDs, in the
+// container's session or PID namespace), and the VM workers that appeared at
+// its start, while it runs or, when they outlive removal, ever after. The
+// snapshot is taken at the simulated daemon's clock. On Windows it carries
+// the HCS compute systems (the described foreign ones, then one per running
+// container, named by its id, with its hcs_runtime_id) unless hcs_error is
+// set, and owners unless owners_error is set.
+//
+// A new worker without create_time is created when its container started;
+// without parent_pid, by the host's vmcompute.exe; without owner, it runs as
+// the account of its container's utility VM (hcs_runtime_id).
 func (h *describedHost) Processes(_ context.Context, _ string) (hostprobe.Snapshot, error) {
 	host := h.d.Host
-	snap := hostprobe.Snapshot{SelfPID: host.Self.PID, Processes: []hostprobe.Process{}}
+	snap := hostprobe.Snapshot{SelfPID: host.Self.PID, TakenAt: h.sim.now(), Processes: []hostprobe.Process{}}
 	add := func(p ProcessDesc) {
-		snap.Processes = append(snap.Processes, hostprobe.Process{PID: p.PID, Name: p.Name, Session: p.Session, PIDNamespace: p.PIDNamespace})
+		created, _ := time.Parse(time.RFC3339Nano, p.CreateTime) // validated when loaded
+		snap.Processes = append(snap.Processes, hostprobe.Process{
+			PID: p.PID, Name: p.Name, Session: p.Session, PIDNamespace: p.PIDNamespace,
+			ParentPID: p.ParentPID, CreateTime: created.UTC(), OwnerSID: p.OwnerSID, Owner: p.Owner,
+		})
+	}
+	containers := h.sim.snapshotContainers()
+	var ended []int
+	for _, c := range containers {
+		if !c.Started.IsZero() {
+			ended = append(ended, c.Desc.EndsWorkers...)
+		}
 	}
 	for _, p := range host.Processes {
 		add(p)
 	}
 	for _, p := range host.VMWorkers {
-		add(p)
+		if !slices.Contains(ended, p.PID) {
+			add(p)
+		}
 	}
 	add(host.Self)
-	for _, c := range h.sim.snapshotContainers() {
+	windows := h.d.platform() == "windows"
+	if windows {
+		snap.OwnersErr = host.OwnersError
+		snap.HCS = &hostprobe.HCSView{Systems: []hostprobe.ComputeSystem{}}
+		for _, cs := range host.ComputeSystems {
+			snap.HCS.Systems = append(snap.HCS.Systems, hostprobe.ComputeSystem(cs))
+		}
+		if host.HCSError != "" {
+			snap.HCS = &hostprobe.HCSView{Err: host.HCSError}
+		}
+	}
+	for _, c := range containers {
 		running := c.Status == container.StateRunning
 		if running && c.Desc.HostSeesProcesses {
 			for _, p := range c.topProcesses() {
 				add(ProcessDesc{PID: p.PID, Name: p.Name, Session: c.Desc.HostSession, PIDNamespace: c.Desc.HostPIDNamespace})
 			}
 		}
+		if running && windows && host.HCSError == "" {
+			snap.HCS.Systems = append(snap.HCS.Systems, hostprobe.ComputeSystem{ID: c.ID, SystemType: "Container", Owner: "docker", RuntimeID: c.Desc.HCSRuntimeID})
+		}
 		started := !c.Started.IsZero()
 		gone := c.Status == "removed" || c.Status == container.StateRemoving
 		if started && (running || (gone && c.Desc.WorkersOutliveRemoval)) {
 			for _, p := range c.Desc.NewWorkers {
-				add(p)
+				add(h.newWorker(p, c))
 			}
 		}
 	}
 	return snap, nil
+}
+
+// newWorker fills in what a new VM worker's description leaves out.
+func (h *describedHost) newWorker(p ProcessDesc, c simContainer) ProcessDesc {
+	if p.CreateTime == "" {
+		p.CreateTime = c.Started.UTC().Format(time.RFC3339Nano)
+	}
+	if p.ParentPID == 0 {
+		for _, q := range h.d.Host.Processes {
+			if hostprobe.SameImageName(q.Name, "vmcompute.exe") {
+				p.ParentPID = q.PID
+			}
+		}
+	}
+	if p.Owner == "" && c.Desc.HCSRuntimeID != "" {
+		p.Owner = hostprobe.VMAccountDomain + `\` + c.Desc.HCSRuntimeID
+	}
+	return p
 }
 
 // Services answers in the order asked; a service the description does not
@@ -67,7 +122,7 @@ func (h *describedHost) Services(_ context.Context, _ string, names []string) ([
 			out = append(out, hostprobe.Service{Name: name})
 			continue
 		}
-		out = append(out, hostprobe.Service{Name: name, Exists: true, State: s.State, StartType: s.StartType})
+		out = append(out, hostprobe.Service{Name: name, Exists: true, State: s.State, StartType: s.StartType, PID: s.PID})
 	}
 	return out, nil
 }

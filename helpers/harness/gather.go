@@ -72,6 +72,16 @@ func (s *Session) Daemon(ctx context.Context) (evidence.Daemon, error) {
 			var err error
 			d.Services, err = s.Host.Services(ctx, "provisioning/services", WindowsServices)
 			d.ServicesErr = evidence.FailureOf(err)
+			// One snapshot before any row decides how VM workers will be
+			// attributed: exactly (the rows run concurrently) or by timing
+			// (the rows take the harness-wide lock).
+			snap, err := s.Host.Processes(ctx, "provisioning/processes")
+			if err != nil {
+				d.ProcessesErr = evidence.FailureOf(err)
+			} else {
+				d.Processes = &snap
+				s.exactAttribution = hostprobe.ExactAttributionPossible(snap)
+			}
 		}
 	}
 	return d, s.fixtureErr()
@@ -220,10 +230,13 @@ type Cleanups func(func())
 func (s *Session) RunWorkload(ctx context.Context, row evidence.Row, imageRef string, cleanup Cleanups) (evidence.Workload, error) {
 	w := evidence.Workload{Row: row, Image: imageRef, Isolation: string(isolationFor(row.Mode))}
 	step := row.String()
-	if row.Platform == "windows" {
+	// Timing attribution holds only if no other row starts a container
+	// between this row's snapshots; exact attribution needs no lock.
+	locked := row.Platform == "windows" && s.Local && !s.exactAttribution
+	if locked {
 		s.workerLock.Lock()
 	}
-	locked := row.Platform == "windows"
+	w.Serialized = locked
 	unlock := func() {
 		if locked {
 			locked = false
@@ -295,7 +308,7 @@ func (s *Session) RunWorkload(ctx context.Context, row evidence.Row, imageRef st
 		*gone = w.GoneErr == nil
 	}
 	if row.Mode == "hyperv" && w.Before != nil && w.After != nil {
-		w.WorkersGoneErr = s.waitWorkersGone(ctx, step+"/after-remove", hostprobe.NewProcesses(*w.Before, *w.After, "vmwp.exe"))
+		w.WorkersGoneErr = s.waitWorkersGone(ctx, step+"/after-remove", hostprobe.AttributeWorkers(*w.Before, *w.After, created.ID).Workers)
 	}
 	return w, s.fixtureErr()
 }
@@ -460,8 +473,9 @@ func (s *Session) waitGone(ctx context.Context, id string) *evidence.Failure {
 	})
 }
 
-// waitWorkersGone polls the host until none of the VM workers that appeared
-// at the start still runs.
+// waitWorkersGone polls the host until none of the VM workers attributed to
+// the container still runs: identified by PID and create time, so that a PID
+// the system reused meanwhile is not taken for a worker still running.
 func (s *Session) waitWorkersGone(ctx context.Context, step string, workers []hostprobe.Process) *evidence.Failure {
 	if len(workers) == 0 {
 		return nil
@@ -475,7 +489,7 @@ func (s *Session) waitWorkersGone(ctx context.Context, step string, workers []ho
 		}
 		var still []string
 		for _, w := range workers {
-			if p, ok := snap.Find(w.PID); ok && hostprobe.SameImageName(p.Name, w.Name) {
+			if snap.Contains(w) {
 				still = append(still, strconv.Itoa(w.PID))
 			}
 		}

@@ -72,10 +72,13 @@ type Session struct {
 	// unrecorded talks to the live daemon outside any recording: sweeping
 	// dead runs and cleaning up after an interrupt are not evidence.
 	unrecorded *client.Client
-	// workerLock spans each Windows row's before and after host snapshots:
-	// nothing ties one vmwp.exe to one container, so no other row may start a
-	// container between them.
-	workerLock sync.Mutex
+	// workerLock spans each Windows row's before and after host snapshots
+	// when VM workers are attributed by timing: then nothing but the window
+	// ties a vmwp.exe to a container, so no other row may start a container
+	// between them. With exact attribution (exactAttribution, decided from
+	// the provisioning snapshot) the rows run concurrently.
+	workerLock       sync.Mutex
+	exactAttribution bool
 }
 
 // NewRunID returns a fresh run id for the labels of one live run.

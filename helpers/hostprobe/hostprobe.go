@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 )
 
 // Host is the one interface between the harness and the machine it runs on.
@@ -41,14 +42,56 @@ type Process struct {
 	// PIDNamespace is the Linux PID namespace, as the /proc/<pid>/ns/pid link
 	// reads ("pid:[4026531836]"); empty when it could not be read.
 	PIDNamespace string `json:"pid_namespace,omitempty"`
+	// ParentPID is the PID of the process that created it (Windows keeps the
+	// number even after the parent exits, so a parent is only trusted when
+	// it was created before the child: see ParentOf).
+	ParentPID int `json:"parent_pid,omitempty"`
+	// CreateTime is when the process was created; zero when unknown. With the
+	// PID it identifies a process: Windows reuses PIDs at once.
+	CreateTime time.Time `json:"create_time,omitzero"`
+	// OwnerSID is the user SID of the process's primary token; empty when it
+	// could not be read.
+	OwnerSID string `json:"owner_sid,omitempty"`
+	// Owner is the account OwnerSID names ("NT VIRTUAL MACHINE\<VM id>"),
+	// resolved only for Hyper-V virtual machine accounts (S-1-5-83-1-...).
+	Owner string `json:"owner,omitempty"`
 }
 
 // Snapshot is the process table at one moment, with the harness's own PID so
 // that a claim can tell a sound snapshot (it contains the harness) from a broken
 // probe before it trusts an absence.
 type Snapshot struct {
-	SelfPID   int       `json:"self_pid"`
+	SelfPID int `json:"self_pid"`
+	// TakenAt is the host clock when the table was read; zero when unknown.
+	// Two snapshots bound a window in which a new process must have been
+	// created to belong to what happened between them.
+	TakenAt   time.Time `json:"taken_at,omitzero"`
 	Processes []Process `json:"processes"`
+	// OwnersErr says why owner SIDs could not be read (Windows); empty when
+	// they were.
+	OwnersErr string `json:"owners_error,omitempty"`
+	// HCS is the Host Compute Service's view when the table was read
+	// (Windows; nil where there is none): what ties a container to its
+	// utility VM.
+	HCS *HCSView `json:"hcs,omitempty"`
+}
+
+// HCSView is the list of HCS compute systems, or why it could not be read.
+type HCSView struct {
+	Systems []ComputeSystem `json:"systems"`
+	Err     string          `json:"error,omitempty"`
+}
+
+// ComputeSystem is one HCS compute system as HcsEnumerateComputeSystems
+// reports it (hcsshim internal/hcs/schema1 ContainerProperties: Id,
+// SystemType, Owner, RuntimeId).
+type ComputeSystem struct {
+	ID         string `json:"id"`
+	SystemType string `json:"system_type,omitempty"`
+	Owner      string `json:"owner,omitempty"`
+	// RuntimeID is the Hyper-V VM GUID behind the system; empty or the zero
+	// GUID when it has none (a process-isolated container).
+	RuntimeID string `json:"runtime_id,omitempty"`
 }
 
 // Self returns the harness's own entry in the snapshot.
@@ -56,7 +99,8 @@ func (s Snapshot) Self() (Process, bool) {
 	return s.Find(s.SelfPID)
 }
 
-// Find returns the process with the given PID.
+// Find returns the process with the given PID. A snapshot holds each PID at
+// most once, since it is one moment of the table.
 func (s Snapshot) Find(pid int) (Process, bool) {
 	for _, p := range s.Processes {
 		if p.PID == pid {
@@ -104,6 +148,10 @@ type Service struct {
 	State string `json:"state,omitempty"`
 	// StartType is "auto", "delayed-auto", "manual", "disabled" or "boot"/"system".
 	StartType string `json:"start_type,omitempty"`
+	// PID is the service's process while it runs (SERVICE_STATUS_PROCESS);
+	// 0 when stopped or not reported. It tells the harness which host
+	// processes must be in any sound snapshot.
+	PID int `json:"pid,omitempty"`
 }
 
 // OSInfo describes the host operating system.
@@ -136,19 +184,54 @@ func (o OSInfo) IsClient() bool {
 	return o.Edition == "client"
 }
 
-// NewProcesses lists the processes named name in after whose PID was not in
-// before: only a before/after difference ties a process to what happened
+// SameProcess reports whether a and b are one process: the same PID, and,
+// when both create times are known, the same create time (a PID reused by
+// another program, or by another run of the same one, is another process).
+// Without create times the name has to agree.
+func SameProcess(a, b Process) bool {
+	if a.PID != b.PID {
+		return false
+	}
+	if !a.CreateTime.IsZero() && !b.CreateTime.IsZero() {
+		return a.CreateTime.Equal(b.CreateTime)
+	}
+	return SameImageName(a.Name, b.Name)
+}
+
+// Contains reports whether p, identified by PID and create time, is in the
+// snapshot.
+func (s Snapshot) Contains(p Process) bool {
+	q, ok := s.Find(p.PID)
+	return ok && SameProcess(p, q) && SameImageName(p.Name, q.Name)
+}
+
+// NewProcesses lists the processes named name in after that were not in
+// before, by identity: a PID that before held another process (reused) counts
+// as new. Only a before/after difference ties a process to what happened
 // between two snapshots.
 func NewProcesses(before, after Snapshot, name string) []Process {
-	old := map[int]bool{}
-	for _, p := range before.Named(name) {
-		old[p.PID] = true
-	}
 	var out []Process
 	for _, p := range after.Named(name) {
-		if !old[p.PID] {
+		if !before.Contains(p) {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// ParentOf returns p's parent in s: the process with p's ParentPID, provided
+// it was created before p (otherwise the parent exited and its PID was
+// reused, and the process found is not the parent).
+func (s Snapshot) ParentOf(p Process) (Process, bool) {
+	if p.ParentPID == 0 {
+		return Process{}, false
+	}
+	q, ok := s.Find(p.ParentPID)
+	if !ok {
+		return Process{}, false
+	}
+	if !q.CreateTime.IsZero() && !p.CreateTime.IsZero() && q.CreateTime.After(p.CreateTime) {
+		return Process{}, false
+	}
+	return q, true
 }

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
-	"golang.org/x/sys/windows/svc/mgr"
 )
 
 // Live returns the probe of the machine the harness runs on.
@@ -18,47 +19,181 @@ func Live() Host { return windowsHost{} }
 
 type windowsHost struct{}
 
-// Processes walks a Toolhelp32 snapshot, which lists every process without
-// opening any of them, so that processes the harness may not open (those of
-// other sessions and of Hyper-V isolated containers, such as vmwp.exe) are still
-// seen. A process that exits while the table is read stays in, as the snapshot
-// saw it.
+// Processes reads the process table at one instant with
+// NtQuerySystemInformation(SystemProcessInformation) (golang.org/x/sys/windows):
+// PID, parent PID, image name, session id and create time of every process,
+// without opening any process, so that no access right (SeDebugPrivilege,
+// which elevated cmd.exe, ssh and CI agents usually lack) hides a field and
+// no second moment separates a process from its session. Owners come from
+// WTSEnumerateProcessesEx and the HCS compute systems from vmcompute.dll;
+// when either fails the snapshot says why and attribution falls back to
+// timing.
 func (windowsHost) Processes(ctx context.Context, _ string) (Snapshot, error) {
-	snapshot, err := windows.CreateToolhelp32Snapshot(windows.TH32CS_SNAPPROCESS, 0)
+	procs, err := systemProcesses()
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("snapshot process table: %w", err)
+		return Snapshot{}, err
 	}
-	defer windows.CloseHandle(snapshot)
-
-	snap := Snapshot{SelfPID: os.Getpid()}
-	entry := windows.ProcessEntry32{Size: uint32(unsafe.Sizeof(windows.ProcessEntry32{}))}
-	for err = windows.Process32First(snapshot, &entry); err == nil; err = windows.Process32Next(snapshot, &entry) {
-		snap.Processes = append(snap.Processes, Process{
-			PID:     int(entry.ProcessID),
-			Name:    windows.UTF16ToString(entry.ExeFile[:]),
-			Session: sessionOf(entry.ProcessID),
-		})
+	snap := Snapshot{SelfPID: os.Getpid(), TakenAt: time.Now().UTC(), Processes: procs}
+	if err := addOwners(snap.Processes); err != nil {
+		snap.OwnersErr = err.Error()
 	}
-	if !errors.Is(err, windows.ERROR_NO_MORE_FILES) {
-		return Snapshot{}, fmt.Errorf("read process table: %w", err)
+	systems, err := computeSystems()
+	snap.HCS = &HCSView{Systems: systems}
+	if err != nil {
+		snap.HCS = &HCSView{Err: err.Error()}
 	}
 	return snap, ctx.Err()
 }
 
-// sessionOf returns nil rather than 0 when the session cannot be read (access
-// denied, or the process has exited), because session 0 is the claim that a
-// process runs among the host services.
-func sessionOf(pid uint32) *uint32 {
-	var session uint32
-	if err := windows.ProcessIdToSessionId(pid, &session); err != nil {
-		return nil
+// systemProcesses calls NtQuerySystemInformation until the buffer is large
+// enough: the table may grow between the size query and the read, so
+// STATUS_INFO_LENGTH_MISMATCH is retried with the size it reports plus room.
+func systemProcesses() ([]Process, error) {
+	size := uint32(512 << 10)
+	for range 8 {
+		buf := make([]byte, size)
+		var needed uint32
+		err := windows.NtQuerySystemInformation(windows.SystemProcessInformation, unsafe.Pointer(&buf[0]), size, &needed)
+		if errors.Is(err, windows.STATUS_INFO_LENGTH_MISMATCH) {
+			size = max(needed, size) + 64<<10
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("NtQuerySystemInformation(SystemProcessInformation): %w", err)
+		}
+		if needed > 0 && needed <= size {
+			buf = buf[:needed] // ReturnLength: the bytes written
+		}
+		procs, err := ParseSystemProcessInformation(buf, uint64(uintptr(unsafe.Pointer(&buf[0]))), int(unsafe.Sizeof(uintptr(0))))
+		if err != nil {
+			return nil, fmt.Errorf("read process table: %w", err)
+		}
+		return procs, nil
 	}
-	return &session
+	return nil, errors.New("read process table: the table kept growing past the buffer")
 }
 
-// Services asks the service control manager directly. mgr.Connect would ask for
-// SC_MANAGER_ALL_ACCESS, which only an elevated harness gets; reading state and
-// configuration needs no more than connect and query rights.
+// wtsapi32's WTSEnumerateProcessesExW is not in golang.org/x/sys/windows.
+// Signature and structure: Microsoft's wtsapi32.h documentation
+// (https://learn.microsoft.com/windows/win32/api/wtsapi32/nf-wtsapi32-wtsenumerateprocessesexw,
+// .../ns-wtsapi32-wts_process_info_exw): level 1 returns WTS_PROCESS_INFO_EX
+// with the user SID of each process's primary token, read by the session
+// manager without opening the process; the array is freed with
+// WTSFreeMemoryExW(WTSTypeProcessInfoLevel1, ...). Enumerating other users'
+// processes needs membership of Administrators.
+var (
+	modwtsapi32                  = windows.NewLazySystemDLL("wtsapi32.dll")
+	procWTSEnumerateProcessesExW = modwtsapi32.NewProc("WTSEnumerateProcessesExW")
+	procWTSFreeMemoryExW         = modwtsapi32.NewProc("WTSFreeMemoryExW")
+)
+
+const (
+	wtsCurrentServerHandle   = 0
+	wtsAnySession            = 0xFFFFFFFE // WTS_ANY_SESSION
+	wtsTypeProcessInfoLevel1 = 1          // WTS_TYPE_CLASS WTSTypeProcessInfoLevel1
+)
+
+// wtsProcessInfoEx is WTS_PROCESS_INFO_EXW.
+type wtsProcessInfoEx struct {
+	SessionID          uint32
+	ProcessID          uint32
+	ProcessName        *uint16
+	UserSid            *windows.SID
+	NumberOfThreads    uint32
+	HandleCount        uint32
+	PagefileUsage      uint32
+	PeakPagefileUsage  uint32
+	WorkingSetSize     uint32
+	PeakWorkingSetSize uint32
+	UserTime           int64
+	KernelTime         int64
+}
+
+// addOwners sets OwnerSID (and, for Hyper-V VM accounts, Owner) on the
+// processes. The enumeration is a second moment after the table: an entry
+// counts only when its PID and image name agree with the table's.
+func addOwners(procs []Process) error {
+	if err := procWTSEnumerateProcessesExW.Find(); err != nil {
+		return fmt.Errorf("WTSEnumerateProcessesExW: %w", err)
+	}
+	level := uint32(1)
+	var info *wtsProcessInfoEx
+	var count uint32
+	r, _, callErr := procWTSEnumerateProcessesExW.Call(wtsCurrentServerHandle, uintptr(unsafe.Pointer(&level)), wtsAnySession,
+		uintptr(unsafe.Pointer(&info)), uintptr(unsafe.Pointer(&count)))
+	if r == 0 {
+		return fmt.Errorf("WTSEnumerateProcessesExW: %w", callErr)
+	}
+	defer procWTSFreeMemoryExW.Call(wtsTypeProcessInfoLevel1, uintptr(unsafe.Pointer(info)), uintptr(count)) //nolint:errcheck // nothing to do if freeing fails
+	entries := unsafe.Slice(info, count)
+	byPID := make(map[int]*Process, len(procs))
+	for i := range procs {
+		byPID[procs[i].PID] = &procs[i]
+	}
+	for _, e := range entries {
+		p, ok := byPID[int(e.ProcessID)]
+		if !ok || e.UserSid == nil || !SameImageName(p.Name, windows.UTF16PtrToString(e.ProcessName)) {
+			continue
+		}
+		p.OwnerSID = e.UserSid.String()
+		if strings.HasPrefix(p.OwnerSID, "S-1-5-83-1-") {
+			// hcsshim resolves the VM account the same way (LookupAccount,
+			// internal/vm/vmutils/vmmem.go); only these few SIDs are looked up.
+			if account, domain, _, err := e.UserSid.LookupAccount(""); err == nil {
+				p.Owner = domain + `\` + account
+			}
+		}
+	}
+	return nil
+}
+
+// vmcompute.dll's HCS v1 API, as hcsshim calls it (internal/vmcompute/
+// vmcompute.go: HcsEnumerateComputeSystems(query, *computeSystems, *result)
+// returning HRESULT; the strings are CoTaskMem-allocated and freed with
+// CoTaskMemFree, internal/interop/interop.go). The answer is a JSON array of
+// schema1 ContainerProperties (internal/hcs/schema1/schema1.go: Id,
+// SystemType, Owner, RuntimeId, ...), as hcsshim's hcs.GetComputeSystems
+// decodes it. Calling vmcompute.dll directly keeps hcsshim's dependency tree
+// out of this module for three calls.
+var (
+	modvmcompute                   = windows.NewLazySystemDLL("vmcompute.dll")
+	procHcsEnumerateComputeSystems = modvmcompute.NewProc("HcsEnumerateComputeSystems")
+	modole32                       = windows.NewLazySystemDLL("ole32.dll")
+	procCoTaskMemFree              = modole32.NewProc("CoTaskMemFree")
+)
+
+func takeCoTaskMemString(p *uint16) string {
+	if p == nil {
+		return ""
+	}
+	s := windows.UTF16PtrToString(p)
+	procCoTaskMemFree.Call(uintptr(unsafe.Pointer(p))) //nolint:errcheck // CoTaskMemFree returns nothing
+	return s
+}
+
+func computeSystems() ([]ComputeSystem, error) {
+	if err := procHcsEnumerateComputeSystems.Find(); err != nil {
+		return nil, fmt.Errorf("HcsEnumerateComputeSystems: %w", err)
+	}
+	query, err := windows.UTF16PtrFromString("{}")
+	if err != nil {
+		return nil, err
+	}
+	var systemsp, resultp *uint16
+	hr, _, _ := procHcsEnumerateComputeSystems.Call(uintptr(unsafe.Pointer(query)), uintptr(unsafe.Pointer(&systemsp)), uintptr(unsafe.Pointer(&resultp)))
+	systemsJSON, result := takeCoTaskMemString(systemsp), takeCoTaskMemString(resultp)
+	if int32(hr) < 0 {
+		return nil, fmt.Errorf("HcsEnumerateComputeSystems: HRESULT %#08x %s", uint32(hr), result)
+	}
+	return ParseComputeSystems(systemsJSON)
+}
+
+// Services asks the service control manager directly, with only the calls
+// the claims need: QueryServiceStatusEx (state and PID), QueryServiceConfig
+// (start type) and, for an automatic service only, the delayed-start flag.
+// mgr.Connect would ask for SC_MANAGER_ALL_ACCESS, which only an elevated
+// harness gets, and mgr.Service.Config makes further queries (description,
+// service SID type, ...) any of which would fail every service claim.
 func (windowsHost) Services(ctx context.Context, _ string, names []string) ([]Service, error) {
 	scm, err := windows.OpenSCManager(nil, nil, windows.SC_MANAGER_CONNECT)
 	if err != nil {
@@ -93,29 +228,63 @@ func queryService(scm windows.Handle, name string) (Service, error) {
 	if err != nil {
 		return Service{}, fmt.Errorf("open: %w", err)
 	}
-	s := &mgr.Service{Name: name, Handle: h}
-	defer s.Close()
+	defer windows.CloseServiceHandle(h)
 
-	status, err := s.Query()
-	if err != nil {
+	var status windows.SERVICE_STATUS_PROCESS
+	var needed uint32
+	if err := windows.QueryServiceStatusEx(h, windows.SC_STATUS_PROCESS_INFO, (*byte)(unsafe.Pointer(&status)), uint32(unsafe.Sizeof(status)), &needed); err != nil {
 		return Service{}, fmt.Errorf("status: %w", err)
 	}
-	config, err := s.Config()
+	startType, err := serviceStartType(h)
 	if err != nil {
 		return Service{}, fmt.Errorf("config: %w", err)
+	}
+	delayed := false
+	if startType == windows.SERVICE_AUTO_START {
+		if delayed, err = serviceDelayedAutoStart(h); err != nil {
+			return Service{}, fmt.Errorf("delayed auto start: %w", err)
+		}
 	}
 	return Service{
 		Name:      name,
 		Exists:    true,
-		State:     ServiceStateName(uint32(status.State)),
-		StartType: ServiceStartTypeName(config.StartType, config.DelayedAutoStart),
+		State:     ServiceStateName(status.CurrentState),
+		StartType: ServiceStartTypeName(startType, delayed),
+		PID:       int(status.ProcessId),
 	}, nil
+}
+
+// serviceStartType reads QUERY_SERVICE_CONFIG, whose strings follow the
+// structure in the same buffer: ask for the size first.
+func serviceStartType(h windows.Handle) (uint32, error) {
+	var needed uint32
+	err := windows.QueryServiceConfig(h, nil, 0, &needed)
+	if !errors.Is(err, windows.ERROR_INSUFFICIENT_BUFFER) {
+		return 0, err
+	}
+	buf := make([]byte, needed)
+	config := (*windows.QUERY_SERVICE_CONFIG)(unsafe.Pointer(&buf[0]))
+	if err := windows.QueryServiceConfig(h, config, needed, &needed); err != nil {
+		return 0, err
+	}
+	return config.StartType, nil
+}
+
+func serviceDelayedAutoStart(h windows.Handle) (bool, error) {
+	var info windows.SERVICE_DELAYED_AUTO_START_INFO
+	var needed uint32
+	if err := windows.QueryServiceConfig2(h, windows.SERVICE_CONFIG_DELAYED_AUTO_START_INFO, (*byte)(unsafe.Pointer(&info)), uint32(unsafe.Sizeof(info)), &needed); err != nil {
+		return false, err
+	}
+	return info.IsDelayedAutoStartUp != 0, nil
 }
 
 // OS takes the build from RtlGetVersion because GetVersionEx lies to a binary
 // without a compatibility manifest. UBR and InstallationType exist only in the
-// registry; when they cannot be read the build alone is still worth reporting,
-// so they are left zero instead of failing the call.
+// registry, read through its 64-bit view so that a 32-bit build of the
+// harness is not redirected to WOW6432Node; when they cannot be read the
+// build alone is still worth reporting, so they are left zero instead of
+// failing the call.
 func (windowsHost) OS(context.Context, string) (OSInfo, error) {
 	version := windows.RtlGetVersion()
 	info := OSInfo{
@@ -125,7 +294,7 @@ func (windowsHost) OS(context.Context, string) (OSInfo, error) {
 	}
 	info.Hostname, _ = os.Hostname()
 
-	k, err := registry.OpenKey(registry.LOCAL_MACHINE, `SOFTWARE\Microsoft\Windows NT\CurrentVersion`, registry.QUERY_VALUE)
+	k, err := registry.OpenKey(registry.LOCAL_MACHINE, `SOFTWARE\Microsoft\Windows NT\CurrentVersion`, registry.QUERY_VALUE|registry.WOW64_64KEY)
 	if err != nil {
 		return info, nil
 	}

@@ -1,0 +1,56 @@
+package hostprobe
+
+import "fmt"
+
+// ContainerAgent is the container execution agent every Windows container
+// runs (moby daemon/top_windows.go lists it among each container's
+// processes; Microsoft finds a container's session on the host by it,
+// microsoft/Windows-Containers#254). The host's own sessions never run it.
+const ContainerAgent = "CExecSvc.exe"
+
+// WindowsInContainerSignals lists what in a Windows snapshot shows that the
+// harness itself runs inside a container: a container agent in the harness's
+// own session. Inside a process-isolated container the process table shows
+// only the container's processes, so the harness's session is the
+// container's and its CExecSvc.exe is there too.
+func WindowsInContainerSignals(s Snapshot) []string {
+	self, ok := s.Self()
+	if !ok || self.Session == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range s.Named(ContainerAgent) {
+		if p.Session != nil && *p.Session == *self.Session {
+			out = append(out, fmt.Sprintf("%s (PID %d) runs in the harness's session %d", p.Name, p.PID, *self.Session))
+		}
+	}
+	return out
+}
+
+// Required is a process a sound host snapshot must contain: the harness
+// knows it runs outside any container.
+type Required struct {
+	// What names it in messages ("dockerd (the docker service)").
+	What string
+	Name string
+	// PID is the PID the service manager reports; 0 when it reports none,
+	// and then any process of that name counts.
+	PID int
+}
+
+// MissingRequired lists the required processes the snapshot lacks.
+func MissingRequired(s Snapshot, req []Required) []string {
+	var out []string
+	for _, r := range req {
+		if r.PID != 0 {
+			if p, ok := s.Find(r.PID); !ok || !SameImageName(p.Name, r.Name) {
+				out = append(out, fmt.Sprintf("%s %s PID %d", r.What, r.Name, r.PID))
+			}
+			continue
+		}
+		if len(s.Named(r.Name)) == 0 {
+			out = append(out, fmt.Sprintf("%s %s", r.What, r.Name))
+		}
+	}
+	return out
+}
