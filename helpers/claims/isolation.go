@@ -572,7 +572,7 @@ func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
 			return failed(fmt.Sprintf("ambiguous: %d new VM workers could be the container's: %s", len(a.Workers), pids(a.Workers)),
 				"another VM started while the container did; rerun on a quiet host, or run elevated so that HCS attribution is exact", ev...)
 		case len(a.Workers) == 0 && len(a.Foreign) > 0:
-			return failed("no VM worker attributed to the Hyper-V container: the new vmwp.exe "+pids(a.Foreign)+" belong to other VMs",
+			return failed("no VM worker attributed to the Hyper-V container: the new vmwp.exe "+pids(a.Foreign)+" are not its (see why below)",
 				"the daemon did not start a utility VM for the container; check Hyper-V and the isolation the daemon used", ev...)
 		case len(a.Workers) == 0:
 			return failed("no new vmwp.exe after the Hyper-V container started: no utility VM runs it",

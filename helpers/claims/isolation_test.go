@@ -2,6 +2,7 @@ package claims
 
 import (
 	"testing"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"gotest.tools/v3/assert"
@@ -26,11 +27,28 @@ var harnessSelf = hostprobe.Process{PID: 9000, Name: "conformance.test.exe", Ses
 func hostSnapshot(extra ...hostprobe.Process) *hostprobe.Snapshot {
 	procs := []hostprobe.Process{
 		{PID: 4, Name: "System", Session: session(0)},
+		{PID: 1876, Name: "vmcompute.exe", Session: session(0)},
+		{PID: 2604, Name: "vmms.exe", Session: session(0)},
+		{PID: 2740, Name: "dockerd.exe", Session: session(0)},
 		{PID: 2216, Name: "vmwp.exe", Session: session(0)},
 		{PID: 6704, Name: "vmwp.exe", Session: session(0)},
 		harnessSelf,
 	}
 	return &hostprobe.Snapshot{SelfPID: harnessSelf.PID, Processes: append(procs, extra...)}
+}
+
+// containerOnHost is the process container's top as host processes, all in
+// one session.
+func containerOnHost(s uint32) []hostprobe.Process {
+	var out []hostprobe.Process
+	for _, p := range windowsTop("4872").Processes {
+		pid := 0
+		for _, c := range p[1] {
+			pid = pid*10 + int(c-'0')
+		}
+		out = append(out, hostprobe.Process{PID: pid, Name: p[0], Session: session(s)})
+	}
+	return out
 }
 
 func windowsTop(pingPID string) *container.TopResponse {
@@ -48,6 +66,62 @@ func windowsTop(pingPID string) *container.TopResponse {
 	}
 }
 
+func withSession(ps []hostprobe.Process, name string, s *uint32) []hostprobe.Process {
+	out := append([]hostprobe.Process{}, ps...)
+	for i := range out {
+		if out[i].Name == name {
+			out[i].Session = s
+		}
+	}
+	return out
+}
+
+func without(ps []hostprobe.Process, name string) []hostprobe.Process {
+	var out []hostprobe.Process
+	for _, p := range ps {
+		if p.Name != name {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+var startWindow = time.Date(2019, 12, 17, 5, 30, 0, 0, time.UTC)
+
+func at(seconds int) time.Time { return startWindow.Add(time.Duration(seconds) * time.Second) }
+
+// window gives the Hyper-V run a start window of 5 s and its new worker 7312
+// (the last process) vmcompute as parent and a create time inside it.
+func window(w evidence.Workload) evidence.Workload {
+	w.Before = hostSnapshot()
+	w.Before.TakenAt = at(0)
+	w.After = hostSnapshot(hostprobe.Process{PID: 7312, Name: "vmwp.exe", Session: session(0), ParentPID: 1876, CreateTime: at(1)})
+	w.After.TakenAt = at(5)
+	return w
+}
+
+const (
+	vmA = "5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418"
+	vmB = "C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35"
+)
+
+// exactly gives the snapshots HCS's view, the container's compute system
+// with RuntimeId runtimeID, and makes the new worker 7312 run as workerVM's
+// account ("" leaves its owner unknown).
+func exactly(w evidence.Workload, runtimeID, workerVM string) evidence.Workload {
+	before, after := *w.Before, *w.After
+	before.HCS = &hostprobe.HCSView{Systems: []hostprobe.ComputeSystem{}}
+	after.HCS = &hostprobe.HCSView{Systems: []hostprobe.ComputeSystem{{ID: w.ContainerID, SystemType: "Container", Owner: "docker", RuntimeID: runtimeID}}}
+	after.Processes = append([]hostprobe.Process{}, after.Processes...)
+	for i, p := range after.Processes {
+		if p.PID == 7312 && workerVM != "" {
+			after.Processes[i].Owner = `NT VIRTUAL MACHINE\` + workerVM
+		}
+	}
+	w.Before, w.After = &before, &after
+	return w
+}
+
 func running(isolation string) *container.InspectResponse {
 	return &container.InspectResponse{ContainerJSONBase: &container.ContainerJSONBase{
 		State:      &container.State{Status: "running", Running: true, Pid: 4872},
@@ -60,8 +134,8 @@ func processWorkload() evidence.Workload {
 	return evidence.Workload{
 		Row: windowsProcess, Image: "nanoserver:1809", Isolation: "process", ContainerID: "cece6585ce235d4790d6ab4d86c4",
 		Inspect: running("process"), Top: windowsTop("4872"),
-		Before: hostSnapshot(),
-		After:  hostSnapshot(hostprobe.Process{PID: 4872, Name: "PING.EXE", Session: session(3)}),
+		Before: hostSnapshot(), Serialized: true,
+		After: hostSnapshot(containerOnHost(3)...),
 	}
 }
 
@@ -70,8 +144,8 @@ func hypervWorkload() evidence.Workload {
 	return evidence.Workload{
 		Row: windowsHyperV, Image: "nanoserver:1809", Isolation: "hyperv", ContainerID: "a503f75e958370f0bb544c94",
 		Inspect: running("hyperv"), Top: windowsTop("1308"),
-		Before: hostSnapshot(),
-		After:  hostSnapshot(hostprobe.Process{PID: 7312, Name: "vmwp.exe", Session: session(0)}),
+		Before: hostSnapshot(), Serialized: true,
+		After: hostSnapshot(hostprobe.Process{PID: 7312, Name: "vmwp.exe", Session: session(0)}),
 	}
 }
 
@@ -154,13 +228,49 @@ func TestIsolationClaims(t *testing.T) {
 			message: "PING.EXE PID 4872 is a host process in session 3 (harness: session 1)"},
 		{doc: "process PID absent from the host fails", status: Fail, message: "is not a host process",
 			verdict: CheckPIDVisibility(d, change(processWorkload(), func(w *evidence.Workload) { w.After = hostSnapshot() }))},
-		{doc: "process PID in an unknown session fails", status: Fail, message: "session unknown",
+		{doc: "process PID in an unknown session fails", status: Fail, message: "session unknown for PING.EXE PID 4872",
 			verdict: CheckPIDVisibility(d, change(processWorkload(), func(w *evidence.Workload) {
-				w.After = hostSnapshot(hostprobe.Process{PID: 4872, Name: "PING.EXE"})
+				w.After = hostSnapshot(withSession(containerOnHost(3), "PING.EXE", nil)...)
 			}))},
-		{doc: "process PID in the harness's own session fails", status: Fail, message: "runs in the harness's session 1",
+		{doc: "container processes in the harness's own session are a harness inside a container", status: Fail, message: "probe broken: the harness runs inside a container",
 			verdict: CheckPIDVisibility(d, change(processWorkload(), func(w *evidence.Workload) {
-				w.After = hostSnapshot(hostprobe.Process{PID: 4872, Name: "PING.EXE", Session: session(1)})
+				w.After = hostSnapshot(containerOnHost(1)...)
+			}))},
+		{doc: "container processes in session 0 fail", status: Fail, message: "run in session 0, among the host's services",
+			verdict: CheckPIDVisibility(d, change(processWorkload(), func(w *evidence.Workload) {
+				w.After = hostSnapshot(containerOnHost(0)...)
+			}))},
+		{doc: "a container process in another session fails", status: Fail, message: "container processes in two sessions: lsass.exe PID 4952 in session 5",
+			verdict: CheckPIDVisibility(d, change(processWorkload(), func(w *evidence.Workload) {
+				w.After = hostSnapshot(withSession(containerOnHost(3), "lsass.exe", session(5))...)
+			}))},
+		{doc: "a container process missing from the host fails", status: Fail, message: "container process CExecSvc.exe PID 6216 is not a host process",
+			verdict: CheckPIDVisibility(d, change(processWorkload(), func(w *evidence.Workload) {
+				w.After = hostSnapshot(without(containerOnHost(3), "CExecSvc.exe")...)
+			}))},
+		{doc: "smss.exe in session 0 beside the container's session passes", status: Pass, message: "in session 3",
+			verdict: CheckPIDVisibility(d, change(processWorkload(), func(w *evidence.Workload) {
+				w.After = hostSnapshot(withSession(containerOnHost(3), "smss.exe", session(0))...)
+			}))},
+		{doc: "smss.exe in a third session fails", status: Fail, message: "smss.exe PID 5364 is in session 7",
+			verdict: CheckPIDVisibility(d, change(processWorkload(), func(w *evidence.Workload) {
+				w.After = hostSnapshot(withSession(containerOnHost(3), "smss.exe", session(7))...)
+			}))},
+		{doc: "harness inside a process-isolated container is a broken probe", status: Fail, message: "probe broken: the harness runs inside a container: CExecSvc.exe (PID 6216) runs in the harness's session 1",
+			verdict: CheckPIDVisibility(d, change(hypervWorkload(), func(w *evidence.Workload) {
+				w.After = hostSnapshot(hostprobe.Process{PID: 6216, Name: "CExecSvc.exe", Session: session(1)})
+			}))},
+		{doc: "snapshot without dockerd is a broken probe", status: Fail, message: "lacks the docker service's dockerd.exe",
+			verdict: CheckPIDVisibility(d, change(hypervWorkload(), func(w *evidence.Workload) {
+				w.After = &hostprobe.Snapshot{SelfPID: harnessSelf.PID, Processes: without(hostSnapshot().Processes, "dockerd.exe")}
+			}))},
+		{doc: "dockerd is looked for by the PID the service manager reports", status: Fail, message: "lacks the docker service's dockerd.exe PID 3100",
+			verdict: CheckPIDVisibility(with(d, func(d *evidence.Daemon) {
+				setService(d, hostprobe.Service{Name: "docker", Exists: true, State: "running", StartType: "auto", PID: 3100})
+			}), hypervWorkload())},
+		{doc: "snapshot without vmcompute is a broken probe", status: Fail, message: "lacks the host compute service's vmcompute.exe",
+			verdict: CheckVMWorker(d, change(hypervWorkload(), func(w *evidence.Workload) {
+				w.Before = &hostprobe.Snapshot{SelfPID: harnessSelf.PID, Processes: without(hostSnapshot().Processes, "vmcompute.exe")}
 			}))},
 		{doc: "snapshot without the harness is a broken probe, not a pass", status: Fail, message: "probe broken",
 			verdict: CheckPIDVisibility(d, change(hypervWorkload(), func(w *evidence.Workload) {
@@ -186,10 +296,50 @@ func TestIsolationClaims(t *testing.T) {
 		{doc: "hyperv without a new vmwp fails", status: Fail, message: "no new vmwp.exe",
 			verdict: CheckVMWorker(d, change(hypervWorkload(), func(w *evidence.Workload) { w.After = hostSnapshot() }))},
 		{doc: "process isolation without a new vmwp passes", verdict: CheckVMWorker(d, processWorkload()), status: Pass},
-		{doc: "process isolation with a new vmwp fails", status: Fail, message: "a new vmwp.exe appeared",
+		{doc: "process isolation with a new vmwp fails", status: Fail, message: "a VM worker attributed (timing) to a process-isolated container",
 			verdict: CheckVMWorker(d, change(processWorkload(), func(w *evidence.Workload) {
 				w.After = hostSnapshot(hostprobe.Process{PID: 8100, Name: "vmwp.exe", Session: session(0)})
 			}))},
+
+		{doc: "a reused worker PID is a new worker", status: Fail, message: "a VM worker attributed (timing) to a process-isolated container: vmwp.exe 6704",
+			verdict: CheckVMWorker(d, change(processWorkload(), func(w *evidence.Workload) {
+				w.Before = hostSnapshot()
+				w.Before.Processes[5].CreateTime = at(-3600)
+				w.After = hostSnapshot(containerOnHost(3)...)
+				w.After.Processes[5].CreateTime = at(1)
+			}))},
+		{doc: "a worker created by neither vmcompute nor vmms is not attributed", status: Pass, message: "no VM worker attributed (timing)",
+			verdict: CheckVMWorker(d, change(processWorkload(), func(w *evidence.Workload) {
+				w.After.Processes = append(w.After.Processes, hostprobe.Process{PID: 8100, Name: "vmwp.exe", Session: session(0), ParentPID: 4, CreateTime: at(1)})
+			}))},
+		{doc: "a worker created outside the start window is not attributed", status: Fail, message: "no VM worker attributed to the Hyper-V container: the new vmwp.exe 7312",
+			verdict: CheckVMWorker(d, change(window(hypervWorkload()), func(w *evidence.Workload) {
+				w.After.Processes[len(w.After.Processes)-1].CreateTime = at(-10)
+			}))},
+		{doc: "a worker created by vmcompute inside the window is attributed", status: Pass, message: "VM worker attributed (timing): vmwp.exe 7312",
+			verdict: CheckVMWorker(d, window(hypervWorkload()))},
+		{doc: "two candidates by timing are ambiguous", status: Fail, message: "ambiguous: 2 new VM workers",
+			verdict: CheckVMWorker(d, change(window(hypervWorkload()), func(w *evidence.Workload) {
+				w.After.Processes = append(w.After.Processes, hostprobe.Process{PID: 7400, Name: "vmwp.exe", Session: session(0), ParentPID: 1876, CreateTime: at(2)})
+			}))},
+		{doc: "timing without the harness-wide lock attributes nothing", status: Fail, message: "cannot be attributed",
+			verdict: CheckVMWorker(d, change(hypervWorkload(), func(w *evidence.Workload) { w.Serialized = false }))},
+		{doc: "exact: the worker running as the container's VM passes", status: Pass, message: "VM worker attributed (exact): vmwp.exe 7312",
+			verdict: CheckVMWorker(d, exactly(hypervWorkload(), vmA, vmA))},
+		{doc: "exact: a foreign VM starting in the window is not attributed", status: Fail, message: "no VM worker attributed to the Hyper-V container: the new vmwp.exe 7312",
+			verdict: CheckVMWorker(d, exactly(hypervWorkload(), vmA, vmB))},
+		{doc: "exact: a foreign VM in a process row's window is not the container's", status: Pass, message: "no VM worker attributed (exact)",
+			verdict: CheckVMWorker(d, exactly(change(processWorkload(), func(w *evidence.Workload) {
+				w.After.Processes = append(w.After.Processes, hostprobe.Process{PID: 7312, Name: "vmwp.exe", Session: session(0)})
+			}), "", vmB))},
+		{doc: "exact: a process container with a utility VM fails", status: Fail, message: "a VM worker attributed (exact) to a process-isolated container",
+			verdict: CheckVMWorker(d, exactly(change(processWorkload(), func(w *evidence.Workload) {
+				w.After.Processes = append(w.After.Processes, hostprobe.Process{PID: 7312, Name: "vmwp.exe", Session: session(0)})
+			}), vmA, vmA))},
+		{doc: "exact needs no lock", status: Pass, message: "(exact)",
+			verdict: CheckVMWorker(d, change(exactly(hypervWorkload(), vmA, vmA), func(w *evidence.Workload) { w.Serialized = false }))},
+		{doc: "exact: a new worker of unknown owner falls back to timing", status: Pass, message: "VM worker attributed (timing)",
+			verdict: CheckVMWorker(d, change(exactly(hypervWorkload(), vmA, ""), func(w *evidence.Workload) {}))},
 
 		{doc: "removed container passes cleanup", verdict: CheckCleanup(processWorkload()), status: Pass},
 		{doc: "container still present fails cleanup", status: Fail, message: "container still present after removal",
