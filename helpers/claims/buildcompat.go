@@ -176,12 +176,17 @@ func reversed(s []string) []string {
 //     (Microsoft Learn, version compatibility, "Revision number (patching)":
 //     Server 2016 containers do not support a host and image revision that
 //     differ; from 1809 on "this rule doesn't apply").
-//   - From 1809 on, an image revision newer than the host's fails the start
-//     with 0xc0370106 "The virtual machine or container exited unexpectedly"
-//     on hosts behind on updates: microsoft/Windows-Containers#591 (Server
-//     2025 and Server 2019 hosts, fixed by updating the host) and
-//     actions/runner-images#11582 (Server 2025 26100.2894 host, ltsc2025
-//     image 26100.3194). A warning: the rule is not documented, only seen.
+//   - From 1809 on Microsoft says revisions need not match, and the
+//     documented 2019 session ran a 17763.864 image on a 17763.805 host. On
+//     26100 (Server 2025, Windows 11 24H2) and later, an image revision newer
+//     than the host's fails the process-isolated start with 0xc0370106 "The
+//     virtual machine or container exited unexpectedly":
+//     actions/runner-images#11582 (26100.2894 host, ltsc2025 image
+//     26100.3194), microsoft/Windows-Containers#591 (fixed by updating the
+//     host), docker/for-win#14287. A warning there: it is seen, not
+//     documented. (One comment on #591 reports the same on 2019 for two
+//     .NET Framework images; the start verdict reads the revisions when a
+//     start does fail, on any build.)
 func RevisionFinding(mode string, host, hostRev, image, imageRev int) (problem, warning string) {
 	if mode != "process" || host != image || hostRev == 0 || imageRev == 0 || hostRev == imageRev {
 		return "", ""
@@ -189,8 +194,8 @@ func RevisionFinding(mode string, host, hostRev, image, imageRev int) (problem, 
 	if host == osversion.LTSC2016 {
 		return fmt.Sprintf("process isolation on build %d needs the image revision to equal the host's: host %d.%d, image %d.%d", host, host, hostRev, image, imageRev), ""
 	}
-	if imageRev > hostRev {
-		return "", fmt.Sprintf("image revision %d is newer than the host's %d: hosts behind the image's update fail such process-isolated starts with 0xc0370106 (seen on 2019 and 2025 hosts); update the host or pin an older image", imageRev, hostRev)
+	if imageRev > hostRev && host >= osversion.LTSC2025 {
+		return "", fmt.Sprintf("image revision %d is newer than the host's %d: hosts behind the image's update fail such process-isolated starts with 0xc0370106 on build 26100 and later; update the host or pin an older image", imageRev, hostRev)
 	}
 	return "", ""
 }

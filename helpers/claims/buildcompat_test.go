@@ -14,7 +14,7 @@ const (
 	srcHcsshim     = "hcsshim osversion.CheckHostAndContainerCompat (v0.15.0), stable ABI LTSC list {20348, 26100}"
 	srcContainerd  = "containerd PR 8137: Windows 11 runs Windows Server 2022 images under process isolation"
 	srcMSRevision  = "Microsoft Learn, Windows container version compatibility ('Revision number (patching)')"
-	srcRevisionBug = "microsoft/Windows-Containers#591, actions/runner-images#11582: newer image revision fails with 0xc0370106"
+	srcRevisionBug = "actions/runner-images#11582, microsoft/Windows-Containers#591, docker/for-win#14287: newer image revision fails with 0xc0370106 on 26100"
 )
 
 func TestBuildCompatibilityRules(t *testing.T) {
@@ -69,8 +69,9 @@ func TestRevisionRules(t *testing.T) {
 			problem: "needs the image revision to equal", source: srcMSRevision},
 		{doc: "2016 under Hyper-V: no revision rule", mode: "hyperv", host: 14393, hostRev: 1914, imgRev: 1944, source: srcMSRevision},
 		{doc: "2019 older image revision is fine", mode: "process", host: 17763, hostRev: 7314, imgRev: 805, source: srcMSRevision},
-		{doc: "2019 newer image revision warns", mode: "process", host: 17763, hostRev: 6893, imgRev: 7240,
-			warning: "image revision 7240 is newer than the host's 6893", source: srcRevisionBug},
+		{doc: "2019 newer image revision: no warning, revisions need not match from 1809 on (the documented session ran 17763.864 on 17763.805)", mode: "process", host: 17763, hostRev: 805, imgRev: 864, source: srcMSRevision},
+		{doc: "Windows 11 24H2 and later warn like 2025", mode: "process", host: 26200, hostRev: 1000, imgRev: 1200,
+			warning: "image revision 1200 is newer than the host's 1000", source: srcRevisionBug},
 		{doc: "2025 newer image revision warns", mode: "process", host: 26100, hostRev: 2894, imgRev: 3194,
 			warning: "0xc0370106", source: srcRevisionBug},
 		{doc: "2025 newer revision under Hyper-V: no warning", mode: "hyperv", host: 26100, hostRev: 2894, imgRev: 3194, source: srcRevisionBug},

@@ -245,10 +245,39 @@ type TopProcess struct {
 	PID  int
 }
 
-// TopProcesses reads the Name/PID (Windows) or CMD/PID (Linux) columns.
+// LegacyWindowsTop reports the shape of docker top on Windows engines before
+// 1.13 (Docker 1.12, the engine Windows Server 2016 shipped with): no columns
+// and no rows, one title "<pid> <command>" per process the daemon started,
+// the container's system processes left out (moby v1.12.x
+// daemon/top_windows.go; the Name, PID, CPU, Private Working Set table came
+// with moby commit 52f0474851 for 1.13).
+func LegacyWindowsTop(top *container.TopResponse) bool {
+	if top == nil || len(top.Processes) > 0 || len(top.Titles) == 0 {
+		return false
+	}
+	for _, t := range top.Titles {
+		pid, command, ok := strings.Cut(strings.TrimSpace(t), " ")
+		if _, err := strconv.Atoi(pid); !ok || err != nil || strings.TrimSpace(command) == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// TopProcesses reads the Name/PID (Windows) or CMD/PID (Linux) columns, or
+// the titles of the pre-1.13 Windows shape.
 func TopProcesses(top *container.TopResponse) ([]TopProcess, error) {
 	if top == nil {
 		return nil, fmt.Errorf("no top answer")
+	}
+	if LegacyWindowsTop(top) {
+		var out []TopProcess
+		for _, t := range top.Titles {
+			pid, command, _ := strings.Cut(strings.TrimSpace(t), " ")
+			n, _ := strconv.Atoi(pid)
+			out = append(out, TopProcess{Name: strings.Fields(command)[0], PID: n})
+		}
+		return out, nil
 	}
 	nameCol, pidCol := -1, -1
 	for i, t := range top.Titles {
@@ -314,6 +343,12 @@ func CheckProcessTree(w evidence.Workload) Verdict {
 	work, procs, err := WorkloadProcess(w)
 	if err != nil {
 		return failed(err.Error(), "the workload did not run as started; read `docker logs`", topSummary(procs))
+	}
+	if w.Row.Platform == "windows" && LegacyWindowsTop(w.Top) {
+		v := passed(fmt.Sprintf("%s is PID %d; the engine's docker top lists only the processes it started", work.Name, work.PID), topSummary(procs))
+		v.Warnings = []string{"this engine answers docker top in the pre-1.13 shape (titles \"<pid> <command>\", no rows): the container's system processes (" +
+			strings.Join(WindowsSystemSet, ", ") + ") cannot be checked; upgrade the engine to check them"}
+		return v
 	}
 	var missing []string
 	if w.Row.Platform == "windows" {

@@ -410,3 +410,23 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+// Docker 1.12 on Windows (moby v1.12.x daemon/top_windows.go) answers top with
+// one title "<pid> <command>" per started process and no rows.
+func TestLegacyWindowsTopShape(t *testing.T) {
+	legacy := &container.TopResponse{Titles: []string{"4872 ping"}}
+	assert.Check(t, LegacyWindowsTop(legacy))
+	assert.Check(t, !LegacyWindowsTop(windowsTop("4872")), "the 1.13+ table is not legacy")
+	assert.Check(t, !LegacyWindowsTop(&container.TopResponse{Titles: []string{"Name", "PID"}}), "columns without rows are not legacy")
+
+	w := change(processWorkload(), func(w *evidence.Workload) { w.Top = legacy })
+	v := CheckProcessTree(w)
+	assert.Equal(t, v.Status, Pass, v.String())
+	assert.Check(t, is.Contains(v.Message, "ping is PID 4872"))
+	assert.Assert(t, is.Len(v.Warnings, 1))
+	assert.Check(t, is.Contains(v.Warnings[0], "pre-1.13 shape"))
+	assert.Equal(t, CheckPIDVisibility(ws2019(), w).Status, Pass, "the workload PID is read from the legacy titles")
+
+	w.Top = &container.TopResponse{Titles: []string{"4990 cmd"}}
+	assert.Equal(t, CheckProcessTree(w).Status, Fail, "a legacy answer without the workload still fails")
+}

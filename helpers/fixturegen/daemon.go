@@ -27,6 +27,8 @@ import (
 	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/api/types/system"
 	"github.com/docker/docker/api/types/versions"
+
+	"github.com/wincontainer-gate/conformance/helpers/claims"
 )
 
 // simDaemon answers the Engine API requests the harness sends, the way the
@@ -715,7 +717,12 @@ func (s *simDaemon) top(w http.ResponseWriter, r *http.Request, name string) {
 	if procs == nil {
 		procs = [][]string{}
 	}
-	writeJSON(w, http.StatusOK, container.TopResponse{Titles: s.topTitles(), Processes: procs})
+	titles := s.topTitles()
+	if len(c.Desc.TopTitles) > 0 {
+		// Docker 1.12 on Windows: "Processes" is null (v1.12.x daemon/top_windows.go).
+		titles, procs = c.Desc.TopTitles, c.Desc.Top
+	}
+	writeJSON(w, http.StatusOK, container.TopResponse{Titles: titles, Processes: procs})
 }
 
 // remove is DELETE /containers/{id}?force=1 (container_routes.go,
@@ -838,6 +845,13 @@ type topProcess struct {
 // whose first word's base name is the process's comm).
 func (c *simContainer) topProcesses() []topProcess {
 	var out []topProcess
+	if legacy := (&container.TopResponse{Titles: c.Desc.TopTitles, Processes: c.Desc.Top}); claims.LegacyWindowsTop(legacy) {
+		procs, _ := claims.TopProcesses(legacy)
+		for _, p := range procs {
+			out = append(out, topProcess{Name: p.Name, PID: p.PID})
+		}
+		return out
+	}
 	for _, row := range c.Desc.Top {
 		if len(row) < 2 {
 			continue

@@ -158,6 +158,9 @@ type ContainerDesc struct {
 	// Top is the rows of GET /containers/{id}/top, in the platform's columns
 	// (Windows: Name, PID, CPU, Private Working Set; Linux: ps -ef).
 	Top [][]string `json:"top,omitempty"`
+	// TopTitles replaces the platform's columns in the top answer: engines
+	// before 1.13 on Windows answer titles "<pid> <command>" and no rows.
+	TopTitles []string `json:"top_titles,omitempty"`
 	// PID is State.Pid; 0 means the workload's PID from Top.
 	PID int `json:"pid,omitempty"`
 	// HostSeesProcesses: the top processes are host processes (same PIDs),
