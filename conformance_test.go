@@ -63,6 +63,8 @@ type hostRun struct {
 	// reported lists the claims whose subtest ran: a `go test -run` filter
 	// selects those, and only those count for the required-claims line.
 	reported map[string]bool
+	// docs holds each reported claim's table doc, for the report.
+	docs map[string]string
 }
 
 func loadConfig(t *testing.T) config.Config {
@@ -83,6 +85,7 @@ func TestConformance(t *testing.T) {
 			checkHost(t, s, gate, nil, func(run *hostRun) {
 				requireFailClosed(t, run)
 				neverCached(t, run)
+				collect("live", run, cfg.Mode, cfg.Profile)
 			})
 		})
 	case config.Record:
@@ -143,6 +146,7 @@ func replayHost(t *testing.T, dir string, judge judgement) *claims.Ledger {
 		}
 		if judge == compareToFixture {
 			requireAllExpectedJudged(t, run, f)
+			collect(f.Name(), run, config.Replay, "")
 		}
 	})
 	return run.ledger
@@ -159,6 +163,7 @@ func recordHost(t *testing.T, cfg config.Config) {
 		requireFailClosed(t, run)
 		saveRecording(t, cfg, s, run)
 		neverCached(t, run)
+		collect("record", run, cfg.Mode, cfg.Profile)
 	})
 }
 
@@ -233,7 +238,7 @@ func nonEmpty(s, def string) string {
 // registers more of it.
 func checkHost(t *testing.T, s *harness.Session, judge judgement, expected map[string]fixture.Expected, after ...func(*hostRun)) *hostRun {
 	t.Helper()
-	run := &hostRun{ctx: context.Background(), s: s, ledger: claims.NewLedger(), judge: judge, expected: expected, reported: map[string]bool{}}
+	run := &hostRun{ctx: context.Background(), s: s, ledger: claims.NewLedger(), judge: judge, expected: expected, reported: map[string]bool{}, docs: map[string]string{}}
 	boundErr := func() error { return nil }
 	if judge == gate {
 		run.ctx, boundErr = liveRunContext(t, s)
@@ -426,6 +431,7 @@ func reportClaim(t *testing.T, run *hostRun, id, name, doc string) {
 	t.Run(name, func(t *testing.T) {
 		run.mu.Lock()
 		run.reported[id] = true
+		run.docs[id] = doc
 		run.mu.Unlock()
 		t.Log(doc)
 		v, ok := run.ledger.Get(id)

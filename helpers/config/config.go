@@ -143,7 +143,10 @@ type Config struct {
 	DockerHost string
 	// TLSCertPath holds ca.pem, cert.pem and key.pem when DOCKER_TLS_VERIFY is set.
 	TLSCertPath string
-	Expect      Expectations
+	// Profile is the CONFORMANCE_PROFILE the expectations started from; empty
+	// when none was chosen.
+	Profile string
+	Expect  Expectations
 }
 
 // Load reads the configuration from getenv. goos is the operating system the
@@ -191,7 +194,18 @@ func Load(getenv func(string) string, goos string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s is set but %s is not: name the folder with ca.pem, cert.pem and key.pem", EnvTLSVerify, EnvCertPath))
 		}
 	}
+	if name := strings.TrimSpace(getenv(EnvProfile)); name != "" {
+		p, err := LoadProfile(name)
+		if err != nil {
+			return cfg, errors.Join(append(errs, err)...)
+		}
+		cfg.Profile = p.Name
+		getenv = p.overlay(getenv)
+	}
 	expect, err := LoadExpectations(getenv)
+	if err != nil && cfg.Profile != "" {
+		err = fmt.Errorf("%w\n(values the environment does not set come from %s=%q)", err, EnvProfile, cfg.Profile)
+	}
 	cfg.Expect = expect
 	return cfg, errors.Join(append(errs, err)...)
 }

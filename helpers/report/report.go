@@ -1,0 +1,346 @@
+// Package report turns the verdicts of a run into what a pipeline reads: the
+// matrix printed at the end of every run (and appended as Markdown to a GitHub
+// job summary), the JSON report described by schema/report.schema.json, and
+// JUnit XML with one test case per claim ID. It only formats: every verdict
+// comes from the claims ledger, so the files and the exit code cannot disagree.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/wincontainer-gate/conformance/helpers/claims"
+	"github.com/wincontainer-gate/conformance/helpers/config"
+	"github.com/wincontainer-gate/conformance/helpers/evidence"
+)
+
+// SchemaVersion is the version of the JSON report's shape; the committed
+// schema (schema/report.schema.json) pins it with a const. Adding an optional
+// field keeps it; removing or changing one bumps it.
+const SchemaVersion = "1"
+
+// Run is one whole run of the gate: every host it judged.
+type Run struct {
+	SchemaVersion  string `json:"schema_version"`
+	HarnessVersion string `json:"harness_version"`
+	// Mode is live, record or replay.
+	Mode string `json:"mode"`
+	// StartedAt and FinishedAt are RFC 3339 UTC.
+	StartedAt  string `json:"started_at"`
+	FinishedAt string `json:"finished_at"`
+	// Passed is the gate's verdict: true exactly when the exit code is 0.
+	Passed   bool   `json:"passed"`
+	ExitCode int    `json:"exit_code"`
+	Hosts    []Host `json:"hosts"`
+}
+
+// Host is the verdict on one host (a live daemon, or one fixture in replay).
+type Host struct {
+	// Name is "live", "record", or the fixture folder's name in replay.
+	Name string `json:"name"`
+	// Target is the daemon address; Local says whether host-side evidence was taken.
+	Target string `json:"target"`
+	Local  bool   `json:"local"`
+	// Profile is the CONFORMANCE_PROFILE the expectations started from.
+	Profile      string              `json:"profile,omitempty"`
+	Facts        Facts               `json:"facts"`
+	Expectations config.Expectations `json:"expectations"`
+	Counts       Counts              `json:"counts"`
+	Claims       []Claim             `json:"claims"`
+}
+
+// Facts are what the host is, as the daemon and the host probe reported it.
+type Facts struct {
+	Platform        string `json:"platform"`
+	OperatingSystem string `json:"operating_system"`
+	// OSBuild is the Windows build (17763) or the Linux kernel release.
+	OSBuild    string `json:"os_build"`
+	OSRevision int    `json:"os_revision"`
+	// Edition is "server" or "client" on Windows, as the host probe read it;
+	// empty when the daemon is not local or on Linux.
+	Edition          string `json:"edition"`
+	EngineName       string `json:"engine_name"`
+	EngineVersion    string `json:"engine_version"`
+	APIVersion       string `json:"api_version"`
+	DefaultIsolation string `json:"default_isolation"`
+	Image            Image  `json:"image"`
+}
+
+// Image is the base image the workloads ran.
+type Image struct {
+	Ref       string `json:"ref"`
+	ID        string `json:"id"`
+	OSVersion string `json:"os_version"`
+	Pulled    bool   `json:"pulled"`
+}
+
+// Counts sums the verdicts; Blocked counts the failures whose prerequisite failed.
+type Counts struct {
+	Pass    int `json:"pass"`
+	Fail    int `json:"fail"`
+	Blocked int `json:"blocked"`
+	Skip    int `json:"skip"`
+}
+
+// Claim is one verdict with the table row it belongs to and the table's doc.
+type Claim struct {
+	claims.Verdict
+	// Group is the matrix row: provisioning, windows/process, ..., refusals.
+	Group string `json:"group"`
+	Doc   string `json:"doc,omitempty"`
+}
+
+// FactsOf reads the host facts from the provisioning evidence.
+func FactsOf(d evidence.Daemon) Facts {
+	f := Facts{
+		Platform:         d.Info.OSType,
+		OperatingSystem:  d.Info.OperatingSystem,
+		OSBuild:          claims.DaemonBuild(d),
+		OSRevision:       claims.WindowsRevision(d.Info.OperatingSystem),
+		EngineName:       d.Version.Platform.Name,
+		EngineVersion:    d.Version.Version,
+		APIVersion:       d.Version.APIVersion,
+		DefaultIsolation: string(d.Info.Isolation),
+		Image:            Image{Ref: d.Image.Ref, Pulled: d.Image.Pulled},
+	}
+	if h := d.Host; h != nil {
+		f.OSBuild = h.Build
+		if h.Revision != 0 {
+			f.OSRevision = h.Revision
+		}
+		f.Edition = h.Edition
+	}
+	if in := d.Image.Inspect; in != nil {
+		f.Image.ID = in.ID
+		f.Image.OSVersion = in.OsVersion
+	}
+	return f
+}
+
+// NewHost builds a host's report from its ledger; docs maps claim IDs to the
+// tables' doc strings.
+func NewHost(name string, d evidence.Daemon, expect config.Expectations, profile string, verdicts []claims.Verdict, docs map[string]string) Host {
+	h := Host{Name: name, Target: d.Target, Local: d.Local, Profile: profile, Facts: FactsOf(d), Expectations: expect}
+	for _, v := range verdicts {
+		h.Claims = append(h.Claims, Claim{Verdict: v, Group: GroupOf(v.Claim), Doc: docs[v.Claim]})
+		switch {
+		case v.Status == claims.Pass:
+			h.Counts.Pass++
+		case v.Status == claims.Skip:
+			h.Counts.Skip++
+		case v.BlockedBy != "":
+			h.Counts.Blocked++
+			h.Counts.Fail++
+		default:
+			h.Counts.Fail++
+		}
+	}
+	return h
+}
+
+// Matrix rows, in the order they print.
+const (
+	GroupProvisioning = "provisioning"
+	GroupRefusals     = "refusals"
+)
+
+// workloadGroups are the rows that start a workload, and kinds their columns.
+var (
+	workloadGroups = []string{"windows/process", "windows/hyperv", "linux/default"}
+	kinds          = []string{claims.KindStart, claims.KindIsolationField, claims.KindProcessTree, claims.KindPIDVisibility, claims.KindVMWorker, claims.KindCleanup}
+)
+
+// GroupOf names the matrix row of a claim ID.
+func GroupOf(id string) string {
+	parts := strings.Split(id, "/")
+	switch {
+	case len(parts) < 3:
+		return GroupProvisioning
+	case parts[2] == claims.KindRefused:
+		return GroupRefusals
+	}
+	return parts[0] + "/" + parts[1]
+}
+
+// WriteFiles writes the JSON report and the JUnit XML where outputs say, and
+// appends the Markdown matrix to the job summary. Every failure names the
+// variable that chose the file.
+func WriteFiles(run Run, out config.Outputs) error {
+	var errs []string
+	write := func(variable, path string, data func(io.Writer) error, appendTo bool) {
+		if path == "" {
+			return
+		}
+		if err := writeFile(path, data, appendTo); err != nil {
+			errs = append(errs, fmt.Sprintf("%s=%s: %v", variable, path, err))
+		}
+	}
+	write(config.EnvReport, out.Report, func(w io.Writer) error { return WriteJSON(w, run) }, false)
+	write(config.EnvJUnit, out.JUnit, func(w io.Writer) error { return WriteJUnit(w, run) }, false)
+	write(config.EnvStepSummary, out.StepSummary, func(w io.Writer) error { return WriteMarkdown(w, run) }, true)
+	if len(errs) > 0 {
+		return fmt.Errorf("write the run's results: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func writeFile(path string, data func(io.Writer) error, appendTo bool) error {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	if appendTo {
+		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := data(f); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// WriteJSON writes the run as the JSON report.
+func WriteJSON(w io.Writer, run Run) error {
+	run.SchemaVersion = SchemaVersion
+	if run.Hosts == nil {
+		run.Hosts = []Host{}
+	}
+	for i := range run.Hosts {
+		if run.Hosts[i].Claims == nil {
+			run.Hosts[i].Claims = []Claim{}
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(run)
+}
+
+// cell is how a verdict prints in the matrix.
+func cell(v claims.Verdict) string {
+	switch {
+	case v.Status == claims.Pass:
+		return "pass"
+	case v.Status == claims.Skip:
+		return "skip"
+	case v.BlockedBy != "":
+		return "blocked"
+	}
+	return "FAIL"
+}
+
+func find(h Host, id string) (claims.Verdict, bool) {
+	for _, c := range h.Claims {
+		if c.Claim == id {
+			return c.Verdict, true
+		}
+	}
+	return claims.Verdict{}, false
+}
+
+func inGroup(h Host, group string) []claims.Verdict {
+	var out []claims.Verdict
+	for _, c := range h.Claims {
+		if c.Group == group {
+			out = append(out, c.Verdict)
+		}
+	}
+	return out
+}
+
+// provisioningOrder is the order the provisioning table judges its claims in.
+var provisioningOrder = []string{
+	claims.DaemonReachable, claims.EnginePlatform, claims.EngineVersion, claims.APIVersion, claims.DefaultIsolation,
+	claims.BaseImage, claims.ImageBuild, claims.ServiceDocker, claims.ServiceVmcompute, claims.ServiceVmms,
+}
+
+// provisioning returns the provisioning verdicts in table order, then any
+// provisioning claim this package does not know yet.
+func provisioning(h Host) []claims.Verdict {
+	var out []claims.Verdict
+	for _, id := range provisioningOrder {
+		if v, ok := find(h, id); ok {
+			out = append(out, v)
+		}
+	}
+	for _, v := range inGroup(h, GroupProvisioning) {
+		known := false
+		for _, id := range provisioningOrder {
+			known = known || v.Claim == id
+		}
+		if !known {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// refusals returns the refusal verdicts in row order (evidence.Rows).
+func refusals(h Host) []claims.Verdict {
+	var out []claims.Verdict
+	for _, row := range evidence.Rows {
+		if v, ok := find(h, claims.ID(row, claims.KindRefused)); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// rootFailures are the failed claims that are not merely blocked: the ones to fix.
+func rootFailures(h Host) []claims.Verdict {
+	var out []claims.Verdict
+	for _, c := range h.Claims {
+		if c.Status == claims.Fail && c.BlockedBy == "" {
+			out = append(out, c.Verdict)
+		}
+	}
+	return out
+}
+
+func describeHost(h Host) string {
+	f := h.Facts
+	var parts []string
+	osText := strings.TrimSpace(f.Platform + " " + f.OSBuild)
+	if f.OSRevision != 0 {
+		osText += "." + strconv.Itoa(f.OSRevision)
+	}
+	if f.Edition != "" {
+		osText += " " + f.Edition
+	}
+	if osText != "" {
+		parts = append(parts, osText)
+	}
+	if f.EngineVersion != "" {
+		parts = append(parts, strings.TrimSpace(fmt.Sprintf("%s %s, API %s", f.EngineName, f.EngineVersion, f.APIVersion)))
+	}
+	if f.DefaultIsolation != "" {
+		parts = append(parts, "default isolation "+f.DefaultIsolation)
+	}
+	if f.Image.Ref != "" {
+		img := "image " + f.Image.Ref
+		if f.Image.OSVersion != "" {
+			img += " (" + f.Image.OSVersion + ")"
+		}
+		parts = append(parts, img)
+	}
+	if len(parts) == 0 {
+		return h.Target
+	}
+	return strings.Join(parts, " · ")
+}
+
+// CountsLine sums a host's verdicts in one line.
+func CountsLine(h Host) string {
+	c := h.Counts
+	return fmt.Sprintf("claims: %d passed, %d failed (%d of them blocked by another), %d skipped", c.Pass, c.Fail, c.Blocked, c.Skip)
+}

@@ -1,0 +1,203 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/jstemmer/go-junit-report/v2/junit"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wincontainer-gate/conformance/helpers/config"
+	results "github.com/wincontainer-gate/conformance/helpers/report"
+)
+
+const reportSchema = "schema/report.schema.json"
+
+// pipelineRun is what one run of the gate left for a pipeline.
+type pipelineRun struct {
+	stdout, summary string
+	report          []byte
+	junit           junit.Testsuites
+}
+
+// runGateReplay runs this test binary again as a user would run the gate,
+// replaying the named fixtures with the report, the JUnit and a job summary
+// asked for, and returns what it wrote.
+func runGateReplay(t *testing.T, hosts ...string) pipelineRun {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.count=1", "-test.run", "^TestConformance$/^("+strings.Join(hosts, "|")+")$")
+	cmd.Env = append(os.Environ(),
+		config.EnvMode+"=replay", config.EnvFixtures+"=fixtures",
+		config.EnvReport+"="+filepath.Join(dir, "out", "report.json"),
+		config.EnvJUnit+"="+filepath.Join(dir, "out", "junit.xml"),
+		config.EnvStepSummary+"="+filepath.Join(dir, "summary.md"))
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "the replay of good and broken hosts passes: every verdict is the expected one\n%s", out)
+	var run pipelineRun
+	run.stdout = string(out)
+	summary, err := os.ReadFile(filepath.Join(dir, "summary.md"))
+	require.NoError(t, err, "GITHUB_STEP_SUMMARY is appended to")
+	run.summary = string(summary)
+	run.report, err = os.ReadFile(filepath.Join(dir, "out", "report.json"))
+	require.NoError(t, err, "CONFORMANCE_REPORT is written")
+	b, err := os.ReadFile(filepath.Join(dir, "out", "junit.xml"))
+	require.NoError(t, err, "CONFORMANCE_JUNIT is written")
+	require.NoError(t, xml.Unmarshal(b, &run.junit), "the JUnit file parses")
+	return run
+}
+
+func compileSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	s, err := c.Compile(reportSchema)
+	require.NoError(t, err)
+	return s
+}
+
+func validate(t *testing.T, s *jsonschema.Schema, doc []byte) error {
+	t.Helper()
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	require.NoError(t, err)
+	return s.Validate(v)
+}
+
+// TestPipelineOutputsOfAReplay: the documented 2019 host, a broken host and
+// the recorded Linux host replayed as a pipeline would run the gate.
+func TestPipelineOutputsOfAReplay(t *testing.T) {
+	requireFixtures(t)
+	run := runGateReplay(t, "ws2019-17763", "broken-vmms-missing", "linux-debian12-docker.io-20.10")
+
+	t.Run("the run ends with the matrix", func(t *testing.T) {
+		matrix := run.stdout[strings.Index(run.stdout, "conformance gate: broken-vmms-missing"):]
+		assert.Regexp(t, `(?m)^provisioning\s+daemon-reachable pass`, matrix)
+		assert.Regexp(t, `service-vmms FAIL`, matrix)
+		assert.Regexp(t, `(?m)^windows/process\s+pass\s+pass\s+pass\s+pass\s+pass\s+pass$`, matrix)
+		assert.Regexp(t, `(?m)^windows/hyperv\s+blocked\s+blocked\s+blocked\s+blocked\s+blocked\s+pass$`, matrix)
+		assert.Regexp(t, `(?m)^linux/default\s+skip\s+skip\s+skip\s+skip\s+·\s+skip$`, matrix)
+		assert.Regexp(t, `(?m)^refusals\s+linux/process skip\s+linux/hyperv skip$`, matrix)
+		assert.Regexp(t, `(?m)^FAIL service-vmms: vmms \(Hyper-V\) is not installed\n     fix: Install-WindowsFeature -Name Hyper-V`, matrix, "one line per failing claim, with its fix")
+		assert.NotContains(t, matrix, "FAIL windows/hyperv/start", "blocked claims are counted, not listed as failures to fix")
+		linux := run.stdout[strings.Index(run.stdout, "conformance gate: linux-debian12-docker.io-20.10"):]
+		assert.Regexp(t, `(?m)^linux/default\s+pass\s+pass\s+pass\s+pass\s+·\s+pass$`, linux)
+		assert.Regexp(t, `(?m)^refusals\s+linux/process pass\s+linux/hyperv pass$`, linux)
+		for _, line := range strings.Split(run.stdout[strings.Index(run.stdout, "conformance gate: "):], "\n") {
+			assert.LessOrEqual(t, len([]rune(line)), 100, "the matrix fits a terminal: %q", line)
+		}
+	})
+
+	t.Run("the report validates against the committed schema", func(t *testing.T) {
+		require.NoError(t, validate(t, compileSchema(t), run.report))
+		var r results.Run
+		require.NoError(t, json.Unmarshal(run.report, &r))
+		assert.Equal(t, results.SchemaVersion, r.SchemaVersion)
+		assert.True(t, r.Passed)
+		require.Len(t, r.Hosts, 3)
+		broken := r.Hosts[0]
+		assert.Equal(t, "broken-vmms-missing", broken.Name)
+		assert.Equal(t, results.Counts{Pass: 16, Fail: 6, Blocked: 5, Skip: 7}, broken.Counts)
+		assert.Equal(t, results.Facts{
+			Platform: "windows", OperatingSystem: broken.Facts.OperatingSystem, OSBuild: "17763", OSRevision: 805, Edition: "server",
+			EngineName: "Docker Engine - Enterprise", EngineVersion: "19.03.5", APIVersion: "1.40", DefaultIsolation: "process",
+			Image: results.Image{Ref: "mcr.microsoft.com/windows/nanoserver:1809", ID: broken.Facts.Image.ID, OSVersion: "10.0.17763.864"},
+		}, broken.Facts)
+		assert.Regexp(t, `^sha256:080394ef5494`, broken.Facts.Image.ID)
+		assert.Equal(t, config.HyperVRequire, broken.Expectations.HyperV)
+		for _, c := range broken.Claims {
+			if c.Claim == "windows/hyperv/start" {
+				assert.Equal(t, "service-vmms", c.BlockedBy)
+				assert.Equal(t, "windows/hyperv", c.Group)
+			}
+		}
+	})
+
+	t.Run("JUnit has one test case per claim ID, failures carry message, evidence and fix", func(t *testing.T) {
+		require.Len(t, run.junit.Suites, 3)
+		assert.Equal(t, 3*29, run.junit.Tests)
+		assert.Equal(t, 6, run.junit.Failures)
+		claimID := regexp.MustCompile(`^([a-z-]+|(windows|linux)/(process|hyperv|default)/[a-z-]+)$`)
+		var vmms *junit.Testcase
+		for _, s := range run.junit.Suites {
+			for i, tc := range s.Testcases {
+				assert.Regexp(t, claimID, tc.Name)
+				if s.Name == "conformance/broken-vmms-missing" && tc.Name == "service-vmms" {
+					vmms = &s.Testcases[i]
+				}
+			}
+		}
+		require.NotNil(t, vmms)
+		require.NotNil(t, vmms.Failure)
+		assert.Equal(t, "vmms (Hyper-V) is not installed", vmms.Failure.Message)
+		assert.Contains(t, vmms.Failure.Data, "evidence: ")
+		assert.Contains(t, vmms.Failure.Data, "fix: ")
+	})
+
+	t.Run("the job summary is the matrix in Markdown", func(t *testing.T) {
+		assert.Contains(t, run.summary, "## Conformance gate passed (exit code 0, replay)")
+		assert.Contains(t, run.summary, "| `service-vmms` | ❌ **FAIL** |")
+		assert.Contains(t, run.summary, "| `windows/hyperv` | ⛔ blocked | ⛔ blocked | ⛔ blocked | ⛔ blocked | ⛔ blocked | ✅ pass |")
+		assert.Contains(t, run.summary, "- ❌ `service-vmms`: vmms (Hyper-V) is not installed<br>fix: ")
+	})
+}
+
+// TestSchemaRejectsWhatAPipelineCouldNotTrust: the validator is live; a
+// report that breaks the schema's promises does not validate.
+func TestSchemaRejectsWhatAPipelineCouldNotTrust(t *testing.T) {
+	requireFixtures(t)
+	s := compileSchema(t)
+	run := runGateReplay(t, "broken-vmms-missing")
+	require.NoError(t, validate(t, s, run.report))
+	for _, tc := range []struct {
+		doc  string
+		edit func(r map[string]any)
+	}{
+		{doc: "another schema version", edit: func(r map[string]any) { r["schema_version"] = "2" }},
+		{doc: "no exit code", edit: func(r map[string]any) { delete(r, "exit_code") }},
+		{doc: "a failure without fix or blocked-by", edit: func(r map[string]any) {
+			for _, c := range hostClaims(r) {
+				if c["claim"] == "service-vmms" {
+					delete(c, "fix")
+				}
+			}
+		}},
+		{doc: "an unknown status", edit: func(r map[string]any) { hostClaims(r)[0]["status"] = "ok" }},
+		{doc: "a claim ID that is not one", edit: func(r map[string]any) { hostClaims(r)[0]["claim"] = "Windows Hyper-V" }},
+		{doc: "a misspelt host field", edit: func(r map[string]any) { r["hosts"].([]any)[0].(map[string]any)["taget"] = "x" }},
+	} {
+		t.Run(tc.doc, func(t *testing.T) {
+			var r map[string]any
+			require.NoError(t, json.Unmarshal(run.report, &r))
+			tc.edit(r)
+			b, err := json.Marshal(r)
+			require.NoError(t, err)
+			assert.Error(t, validate(t, s, b))
+		})
+	}
+}
+
+func hostClaims(r map[string]any) []map[string]any {
+	var out []map[string]any
+	for _, c := range r["hosts"].([]any)[0].(map[string]any)["claims"].([]any) {
+		out = append(out, c.(map[string]any))
+	}
+	return out
+}
+
+// requireFixtures skips a self-test that needs the repository's fixtures
+// when the test binary runs elsewhere (the prebuilt gate on a host).
+func requireFixtures(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join("fixtures", "ws2019-17763", "fixture.json")); err != nil {
+		t.Skipf("self-test of the repository: no fixtures here (%v)", err)
+	}
+}

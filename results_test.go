@@ -1,0 +1,98 @@
+package conformance
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wincontainer-gate/conformance/helpers/config"
+	"github.com/wincontainer-gate/conformance/helpers/fixture"
+	results "github.com/wincontainer-gate/conformance/helpers/report"
+)
+
+// prebuilt is set by `make windows-exe` (-ldflags -X): the binary then runs
+// the gate when no -test.run is given, and writes its report and JUnit beside
+// itself unless told otherwise.
+var prebuilt string
+
+// gateRun collects the verdicts of every host TestConformance judged, for the
+// matrix and the files written when the run ends.
+var gateRun struct {
+	sync.Mutex
+	mode  config.Mode
+	hosts []results.Host
+}
+
+// collect adds a host's verdicts to the run's results.
+func collect(name string, run *hostRun, mode config.Mode, profile string) {
+	h := results.NewHost(name, run.daemon, run.s.Expect, profile, run.ledger.All(), nil)
+	gateRun.Lock()
+	defer gateRun.Unlock()
+	gateRun.mode = mode
+	gateRun.hosts = append(gateRun.hosts, h)
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if prebuilt != "" {
+		runsTheGateByDefault()
+	}
+	started := time.Now().UTC()
+	code := m.Run()
+	os.Exit(finishRun(code, started))
+}
+
+// runsTheGateByDefault selects TestConformance when the prebuilt binary is
+// started without -test.run: its self-tests need the repository's fixtures.
+func runsTheGateByDefault() {
+	chosen := false
+	flag.Visit(func(f *flag.Flag) { chosen = chosen || f.Name == "test.run" })
+	if !chosen {
+		_ = flag.Set("test.run", "^TestConformance$")
+	}
+}
+
+// finishRun prints the matrix and writes the report, the JUnit and the job
+// summary. The exit code stays the gate's; a result file that cannot be
+// written fails the run, since a pipeline would otherwise read a stale one.
+func finishRun(code int, started time.Time) int {
+	gateRun.Lock()
+	hosts := gateRun.hosts
+	mode := gateRun.mode
+	gateRun.Unlock()
+	if len(hosts) == 0 && prebuilt == "" {
+		return code // a run of self-tests only: there is no gate verdict to report
+	}
+	sort.Slice(hosts, func(i, j int) bool { return hosts[i].Name < hosts[j].Name })
+	run := results.Run{
+		HarnessVersion: fixture.HarnessVersion,
+		Mode:           string(mode),
+		StartedAt:      started.Format(time.RFC3339),
+		FinishedAt:     time.Now().UTC().Format(time.RFC3339),
+		Passed:         code == 0,
+		ExitCode:       code,
+		Hosts:          hosts,
+	}
+	if run.Mode == "" {
+		run.Mode = "none: the gate did not start"
+	}
+	_ = results.WriteMatrix(os.Stdout, run)
+	beside := ""
+	if prebuilt != "" {
+		if exe, err := os.Executable(); err == nil {
+			beside = filepath.Dir(exe)
+		}
+	}
+	if err := results.WriteFiles(run, config.LoadOutputs(os.Getenv, beside)); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		if code == 0 {
+			return 1
+		}
+	}
+	return code
+}
