@@ -4,14 +4,21 @@ SHELL     := /bin/bash
 GO        ?= go
 IMAGE     ?= conformance/busybox:local
 BUSYBOX   ?= /bin/busybox
-RECORD_TO ?= $(shell mktemp -d)
+# record writes here; empty: a new temporary folder, named when it ends.
+RECORD_TO ?=
+# The prebuilt gate binaries and the JUnit file of `make junit`.
+DIST      ?= dist
+JUNIT     ?= conformance-junit.xml
+# -X prebuilt: the binary runs the gate by default and writes its results beside itself.
+GATE_LDFLAGS := -s -w -X github.com/wincontainer-gate/conformance.prebuilt=1
 
-.PHONY: help image fmt-check vet unit bench live replay record roundtrip fixtures fixtures-check windows test
+.PHONY: help image fmt-check vet unit bench live replay record roundtrip fixtures fixtures-check windows test \
+	windows-exe linux-exe junit junit-check lint-examples
 
-help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+help: ## list the targets (marked [daemon]: they need a running Docker daemon)
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
 
-image: ## build the Linux workload image FROM scratch with Debian's static busybox
+image: ## [daemon] build the Linux workload image FROM scratch with Debian's static busybox
 	@test -x $(BUSYBOX) || { echo "no $(BUSYBOX): apt-get install busybox-static"; exit 1; }
 	ctx=$$(mktemp -d) && cp $(BUSYBOX) $$ctx/busybox && cp testimage/Dockerfile $$ctx/ && \
 	docker build -q -t $(IMAGE) $$ctx && rm -rf $$ctx
@@ -44,14 +51,15 @@ replay: ## replay every fixture: one line per host, the detection score, and the
 	grep -E 'replaying |detection score|^(--- |ok|FAIL)|^    --- (PASS|FAIL)' $$log; \
 	if [ $$status -ne 0 ]; then grep -E -B2 -A12 -- '--- FAIL' $$log | head -200; fi; rm -f $$log; exit $$status
 
-live: image ## run the suite against the live daemon
+live: image ## [daemon] run the suite against the live daemon
 	CONFORMANCE_MODE=live $(GO) test -count=1 -v -run 'TestConformance|TestLive' .
 
-record: image ## record the live daemon into $(RECORD_TO) (set CONFORMANCE_RECORD_NAME to name the folder)
-	CONFORMANCE_MODE=record CONFORMANCE_FIXTURES=$(RECORD_TO) $(GO) test -count=1 -v -run 'TestConformance' .
-	@echo "recorded into $(RECORD_TO)"
+record: image ## [daemon] record the live daemon into RECORD_TO=<folder> (default: a new temporary folder); CONFORMANCE_RECORD_NAME names the host
+	@dir='$(RECORD_TO)'; [ -n "$$dir" ] || dir=$$(mktemp -d); \
+	CONFORMANCE_MODE=record CONFORMANCE_FIXTURES=$$dir $(GO) test -count=1 -v -run 'TestConformance' . && \
+	echo "recorded into $$dir"
 
-roundtrip: image ## record the live daemon into a temporary folder and replay it: verdicts must be equal
+roundtrip: image ## [daemon] record the live daemon into a temporary folder and replay it: verdicts must be equal
 	@dir=$$(mktemp -d) && \
 	CONFORMANCE_MODE=record CONFORMANCE_FIXTURES=$$dir CONFORMANCE_RECORD_NAME=roundtrip $(GO) test -count=1 -run 'TestConformance' . && \
 	echo "replaying the recording: each claim must reach the verdict it reached live ('as expected')" && \
@@ -65,4 +73,25 @@ fixtures-check: ## regenerate the constructed fixtures into a temporary copy: no
 	@tmp=$$(mktemp -d) && cp -r fixtures/. $$tmp/ && $(GO) run ./helpers/fixturegen -fixtures $$tmp && \
 	diff -r fixtures $$tmp && echo "constructed fixtures are byte-for-byte reproducible"; status=$$?; rm -rf $$tmp; exit $$status
 
-test: fmt-check vet windows unit replay live ## gofmt, vet for Linux and Windows, the Windows test build, unit tests, the replay summary, the live suite
+windows-exe: ## the gate for Windows hosts without Go: dist/conformance-gate.exe (the test binary; see README, The prebuilt binary)
+	GOOS=windows GOARCH=amd64 $(GO) test -c -trimpath -ldflags '$(GATE_LDFLAGS)' -o $(DIST)/conformance-gate.exe .
+	@ls -l $(DIST)/conformance-gate.exe | awk '{printf "%s: %.1f MB\n", $$NF, $$5/1048576}'
+
+linux-exe: ## the same binary for Linux hosts: dist/conformance-gate
+	$(GO) test -c -trimpath -ldflags '$(GATE_LDFLAGS)' -o $(DIST)/conformance-gate .
+
+junit: ## the gate's JUnit through gotestsum into JUNIT (default conformance-junit.xml): live on Windows, replay elsewhere
+	@status=0; $(GO) tool gotestsum --junitfile '$(JUNIT)' --format pkgname --hide-summary=skipped -- -count=1 -run '^TestConformance$$' . || status=$$?; \
+	$(GO) test -count=1 -run '^TestJUnitOfGotestsum$$' . -args -check-junit='$(abspath $(JUNIT))' || exit 1; \
+	echo "$(JUNIT): one test case per claim ID (gate exit code $$status)"; exit $$status
+
+junit-check: image ## [daemon] a live gate made to fail engine-version, through gotestsum: its JUnit failure carries message, evidence and fix
+	@out=$$(mktemp); CONFORMANCE_MODE=live CONFORMANCE_ENGINE_VERSION='>=99' \
+	$(GO) tool gotestsum --junitfile $$out --format dots -- -count=1 -run '^TestConformance$$' . >/dev/null && \
+	{ echo "the gate passed against an impossible engine version"; rm -f $$out; exit 1; }; \
+	$(GO) test -count=1 -run '^TestJUnitOfGotestsum$$' . -args -check-junit=$$out -check-junit-failed=engine-version; status=$$?; rm -f $$out; exit $$status
+
+lint-examples: ## actionlint on the GitHub Actions example (the Azure and Packer examples are parsed by go test)
+	$(GO) tool actionlint examples/github-actions/conformance.yml
+
+test: fmt-check vet windows lint-examples unit replay live junit-check ## gofmt, vet for Linux and Windows, the Windows test build, actionlint, unit tests, the replay summary, the live suite, the JUnit check

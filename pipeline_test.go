@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +17,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wincontainer-gate/conformance/helpers/claims"
 	"github.com/wincontainer-gate/conformance/helpers/config"
+	"github.com/wincontainer-gate/conformance/helpers/evidence"
 	results "github.com/wincontainer-gate/conformance/helpers/report"
 )
 
@@ -88,6 +91,7 @@ func TestPipelineOutputsOfAReplay(t *testing.T) {
 		assert.Regexp(t, `(?m)^refusals\s+linux/process skip\s+linux/hyperv skip$`, matrix)
 		assert.Regexp(t, `(?m)^FAIL service-vmms: vmms \(Hyper-V\) is not installed\n     fix: Install-WindowsFeature -Name Hyper-V`, matrix, "one line per failing claim, with its fix")
 		assert.NotContains(t, matrix, "FAIL windows/hyperv/start", "blocked claims are counted, not listed as failures to fix")
+		assert.Regexp(t, `(?m)^required claims: 16 passed, 6 failed, 0 not judged\n─+\n`, matrix, "the host's matrix ends with the required-claims line")
 		linux := run.stdout[strings.Index(run.stdout, "conformance gate: linux-debian12-docker.io-20.10"):]
 		assert.Regexp(t, `(?m)^linux/default\s+pass\s+pass\s+pass\s+pass\s+·\s+pass$`, linux)
 		assert.Regexp(t, `(?m)^refusals\s+linux/process pass\s+linux/hyperv pass$`, linux)
@@ -113,10 +117,20 @@ func TestPipelineOutputsOfAReplay(t *testing.T) {
 		}, broken.Facts)
 		assert.Regexp(t, `^sha256:080394ef5494`, broken.Facts.Image.ID)
 		assert.Equal(t, config.HyperVRequire, broken.Expectations.HyperV)
+		assert.Equal(t, results.Required{Passed: 16, Failed: 6, Line: "required claims: 16 passed, 6 failed, 0 not judged", Problems: broken.Required.Problems}, broken.Required)
+		require.Len(t, broken.Required.Problems, 6)
+		assert.Equal(t, results.RequiredProblem{Claim: "service-vmms", Outcome: "failed", Reason: "vmms (Hyper-V) is not installed",
+			Why: "applies to windows daemons, isolation hyperv under test"}, broken.Required.Problems[0])
 		for _, c := range broken.Claims {
-			if c.Claim == "windows/hyperv/start" {
+			switch c.Claim {
+			case "windows/hyperv/start":
 				assert.Equal(t, "service-vmms", c.BlockedBy)
 				assert.Equal(t, "windows/hyperv", c.Group)
+				assert.True(t, c.Required)
+				assert.Equal(t, "workload starts and runs", c.Doc, "the table's doc goes into the report")
+			case "linux/default/start":
+				assert.False(t, c.Required, "the other platform's claims are not required")
+				assert.Equal(t, "the gated platform is windows", c.RequiredWhy)
 			}
 		}
 	})
@@ -199,5 +213,69 @@ func requireFixtures(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join("fixtures", "ws2019-17763", "fixture.json")); err != nil {
 		t.Skipf("self-test of the repository: no fixtures here (%v)", err)
+	}
+}
+
+var (
+	checkJUnit       = flag.String("check-junit", "", "self-test: a JUnit file from `make junit` (gotestsum) to check")
+	checkJUnitFailed = flag.String("check-junit-failed", "", "self-test: comma-separated claim IDs that must have failed in -check-junit")
+)
+
+// TestJUnitOfGotestsum checks the JUnit gotestsum wrote for `make junit`:
+// every host's test cases are the claim IDs (TestConformance/<host>/<ID>,
+// with the rows' own subtests between), every claim of the catalogue is
+// there, and each failed claim carries its message, evidence and fix.
+func TestJUnitOfGotestsum(t *testing.T) {
+	if *checkJUnit == "" {
+		t.Skip("run by `make junit` and `make junit-check` with -check-junit=<file>")
+	}
+	b, err := os.ReadFile(*checkJUnit)
+	require.NoError(t, err)
+	var suites junit.Testsuites
+	require.NoError(t, xml.Unmarshal(b, &suites), "gotestsum's JUnit parses")
+
+	rows := map[string]bool{}
+	for _, row := range evidence.Rows {
+		rows[row.String()] = true
+	}
+	byHost := map[string]map[string]junit.Testcase{}
+	for _, s := range suites.Suites {
+		for _, tc := range s.Testcases {
+			parts := strings.SplitN(tc.Name, "/", 3)
+			if parts[0] != "TestConformance" || len(parts) < 3 {
+				continue
+			}
+			host, rest := parts[1], parts[2]
+			if rows[rest] {
+				continue // a row's own subtest, parent of its claims
+			}
+			if byHost[host] == nil {
+				byHost[host] = map[string]junit.Testcase{}
+			}
+			byHost[host][rest] = tc
+		}
+	}
+	require.NotEmpty(t, byHost, "no TestConformance host in %s", *checkJUnit)
+	for host, cases := range byHost {
+		var ids []string
+		for _, spec := range claims.Catalogue() {
+			ids = append(ids, spec.ID)
+			assert.Contains(t, cases, spec.ID, "host %s: claim %s has a test case", host, spec.ID)
+		}
+		for name := range cases {
+			assert.Contains(t, ids, name, "host %s: test case %q is not a claim ID", host, name)
+		}
+	}
+	if *checkJUnitFailed == "" {
+		return
+	}
+	for _, id := range strings.Split(*checkJUnitFailed, ",") {
+		for host, cases := range byHost {
+			tc := cases[id]
+			require.NotNil(t, tc.Failure, "host %s: claim %s must have failed", host, id)
+			assert.Contains(t, tc.Failure.Data, id+" fail: ", "the verdict's message")
+			assert.Contains(t, tc.Failure.Data, "evidence: ")
+			assert.Contains(t, tc.Failure.Data, "fix: ")
+		}
 	}
 }

@@ -3,6 +3,7 @@ package conformance
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -30,7 +31,13 @@ var gateRun struct {
 
 // collect adds a host's verdicts to the run's results.
 func collect(name string, run *hostRun, mode config.Mode, profile string) {
-	h := results.NewHost(name, run.daemon, run.s.Expect, profile, run.ledger.All(), nil)
+	run.mu.Lock()
+	docs := maps.Clone(run.docs)
+	run.mu.Unlock()
+	h := results.NewHost(results.Judged{
+		Name: name, Profile: profile, Daemon: run.daemon, Expect: run.s.Expect, Verdicts: run.ledger.All(),
+		Docs: docs, Requirements: run.required, Summary: run.Summary,
+	})
 	gateRun.Lock()
 	defer gateRun.Unlock()
 	gateRun.mode = mode
@@ -57,6 +64,12 @@ func runsTheGateByDefault() {
 	}
 }
 
+// listingOnly reports whether the binary only lists tests (-test.list).
+func listingOnly() bool {
+	f := flag.Lookup("test.list")
+	return f != nil && f.Value.String() != ""
+}
+
 // finishRun prints the matrix and writes the report, the JUnit and the job
 // summary. The exit code stays the gate's; a result file that cannot be
 // written fails the run, since a pipeline would otherwise read a stale one.
@@ -67,6 +80,12 @@ func finishRun(code int, started time.Time) int {
 	gateRun.Unlock()
 	if len(hosts) == 0 && prebuilt == "" {
 		return code // a run of self-tests only: there is no gate verdict to report
+	}
+	if len(hosts) == 0 && code == 0 && !listingOnly() {
+		// The prebuilt gate judged nothing (a -test.run that selects no host):
+		// that is no verdict, and a gate fails closed.
+		fmt.Fprintln(os.Stderr, "the gate judged no host: run it without -test.run, or with one that selects TestConformance")
+		code = 1
 	}
 	sort.Slice(hosts, func(i, j int) bool { return hosts[i].Name < hosts[j].Name })
 	run := results.Run{

@@ -31,9 +31,20 @@ func WriteJUnit(w io.Writer, run Run) error {
 			suite.AddProperty("profile", h.Profile)
 		}
 		suite.AddProperty("host", describeHost(h))
+		judged := map[string]bool{}
 		for _, c := range h.Claims {
-			suite.AddTestcase(testcase(c))
-			anyFailed = anyFailed || c.Status == claims.Fail
+			tc := testcase(c)
+			suite.AddTestcase(tc)
+			judged[c.Claim] = true
+			anyFailed = anyFailed || tc.Failure != nil
+		}
+		for _, p := range notJudged(h) {
+			if !judged[p.Claim] {
+				suite.AddTestcase(junit.Testcase{Name: p.Claim, Classname: GroupOf(p.Claim), Time: "0", Failure: &junit.Result{
+					Message: xmlSafe("required claim not judged: " + p.Reason), Type: "not-judged", Data: xmlSafe("required because: " + p.Why),
+				}})
+				anyFailed = true
+			}
 		}
 		suites.AddSuite(suite)
 	}
@@ -52,6 +63,10 @@ func testcase(c Claim) junit.Testcase {
 	tc := junit.Testcase{Name: c.Claim, Classname: c.Group, Time: "0"}
 	text := xmlSafe(strings.TrimSpace(c.Doc + "\n" + c.Verdict.String()))
 	switch {
+	case c.Status == claims.Skip && c.Required:
+		// A required claim that skipped fails the gate: it is a failure here too.
+		tc.Failure = &junit.Result{Message: xmlSafe("required claim skipped: " + c.Message), Type: "not-judged",
+			Data: xmlSafe(text + "\n    required because: " + c.RequiredWhy)}
 	case c.Status == claims.Skip:
 		tc.Skipped = &junit.Result{Message: xmlSafe(c.Message)}
 	case c.Status == claims.Fail && c.BlockedBy != "":

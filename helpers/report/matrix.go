@@ -77,7 +77,14 @@ func WriteMatrix(w io.Writer, run Run) error {
 				fmt.Fprintf(&b, "     (%d more claims are blocked by these)\n", h.Counts.Blocked)
 			}
 		}
-		fmt.Fprintf(&b, "\n%s\n", CountsLine(h))
+		if unjudged := notJudged(h); len(unjudged) > 0 {
+			b.WriteString("\n")
+			for _, p := range unjudged {
+				b.WriteString(wrap(fmt.Sprintf("NOT JUDGED %s (required): %s", p.Claim, p.Reason), "     "))
+				b.WriteString(wrap("     required because: "+p.Why, "          "))
+			}
+		}
+		fmt.Fprintf(&b, "\n%s\n%s\n", CountsLine(h), h.Required.Line)
 	}
 	if len(run.Hosts) > 0 {
 		fmt.Fprintf(&b, "%s\n", strings.Repeat(matrixSeparator, matrixWidth))
@@ -171,7 +178,10 @@ func WriteMarkdown(w io.Writer, run Run) error {
 				b.WriteString("\n")
 			}
 		}
-		fmt.Fprintf(&b, "\n%s\n\n", CountsLine(h))
+		for _, p := range notJudged(h) {
+			fmt.Fprintf(&b, "- ⚠️ `%s` required but not judged: %s<br>required because: %s\n", p.Claim, markdownEscape(p.Reason), markdownEscape(p.Why))
+		}
+		fmt.Fprintf(&b, "\n%s<br>\n**%s**\n\n", CountsLine(h), h.Required.Line)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

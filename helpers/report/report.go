@@ -51,7 +51,29 @@ type Host struct {
 	Facts        Facts               `json:"facts"`
 	Expectations config.Expectations `json:"expectations"`
 	Counts       Counts              `json:"counts"`
-	Claims       []Claim             `json:"claims"`
+	// Required is the gate's verdict over the required claims.
+	Required Required `json:"required"`
+	Claims   []Claim  `json:"claims"`
+}
+
+// Required sums the required claims (claims.JudgeRequired): the gate passes
+// only when none failed and none went unjudged.
+type Required struct {
+	Passed    int    `json:"passed"`
+	Failed    int    `json:"failed"`
+	NotJudged int    `json:"not_judged"`
+	Line      string `json:"line"`
+	// Problems are the required claims that did not pass, with the reason.
+	Problems []RequiredProblem `json:"problems"`
+}
+
+// RequiredProblem is a required claim that failed or was not judged.
+type RequiredProblem struct {
+	Claim   string `json:"claim"`
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason"`
+	// Why says why the claim is required.
+	Why string `json:"why"`
 }
 
 // Facts are what the host is, as the daemon and the host probe reported it.
@@ -93,6 +115,9 @@ type Claim struct {
 	// Group is the matrix row: provisioning, windows/process, ..., refusals.
 	Group string `json:"group"`
 	Doc   string `json:"doc,omitempty"`
+	// Required says whether the gate needs the claim to pass; RequiredWhy says why, or why not.
+	Required    bool   `json:"required"`
+	RequiredWhy string `json:"required_why,omitempty"`
 }
 
 // FactsOf reads the host facts from the provisioning evidence.
@@ -122,12 +147,35 @@ func FactsOf(d evidence.Daemon) Facts {
 	return f
 }
 
-// NewHost builds a host's report from its ledger; docs maps claim IDs to the
-// tables' doc strings.
-func NewHost(name string, d evidence.Daemon, expect config.Expectations, profile string, verdicts []claims.Verdict, docs map[string]string) Host {
-	h := Host{Name: name, Target: d.Target, Local: d.Local, Profile: profile, Facts: FactsOf(d), Expectations: expect}
-	for _, v := range verdicts {
-		h.Claims = append(h.Claims, Claim{Verdict: v, Group: GroupOf(v.Claim), Doc: docs[v.Claim]})
+// Judged is what one host's run produced, as the test tables hold it.
+type Judged struct {
+	// Name is "live", "record" or the fixture folder.
+	Name    string
+	Profile string
+	Daemon  evidence.Daemon
+	Expect  config.Expectations
+	// Verdicts is the ledger's content, in claim ID order.
+	Verdicts []claims.Verdict
+	// Docs maps claim IDs to the tables' doc strings.
+	Docs         map[string]string
+	Requirements []claims.Requirement
+	Summary      claims.GateSummary
+}
+
+// NewHost builds a host's report.
+func NewHost(j Judged) Host {
+	d := j.Daemon
+	h := Host{Name: j.Name, Target: d.Target, Local: d.Local, Profile: j.Profile, Facts: FactsOf(d), Expectations: j.Expect}
+	h.Required = Required{Passed: j.Summary.Passed, Failed: j.Summary.Failed, NotJudged: j.Summary.NotJudged, Line: j.Summary.Line(), Problems: []RequiredProblem{}}
+	for _, p := range j.Summary.Problems() {
+		h.Required.Problems = append(h.Required.Problems, RequiredProblem{Claim: p.Claim, Outcome: string(p.Outcome), Reason: p.Reason, Why: p.Why})
+	}
+	for _, v := range j.Verdicts {
+		c := Claim{Verdict: v, Group: GroupOf(v.Claim), Doc: j.Docs[v.Claim]}
+		if req, ok := claims.RequirementOf(j.Requirements, v.Claim); ok {
+			c.Required, c.RequiredWhy = req.Required, req.Why
+		}
+		h.Claims = append(h.Claims, c)
 		switch {
 		case v.Status == claims.Pass:
 			h.Counts.Pass++
@@ -291,6 +339,18 @@ func refusals(h Host) []claims.Verdict {
 	for _, row := range evidence.Rows {
 		if v, ok := find(h, claims.ID(row, claims.KindRefused)); ok {
 			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// notJudged are the required claims that skipped or were never judged: each
+// fails the gate without being a failure of its own.
+func notJudged(h Host) []RequiredProblem {
+	var out []RequiredProblem
+	for _, p := range h.Required.Problems {
+		if p.Outcome == string(claims.NotJudged) {
+			out = append(out, p)
 		}
 	}
 	return out

@@ -1,0 +1,129 @@
+package report
+
+import (
+	"bytes"
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/jstemmer/go-junit-report/v2/junit"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wincontainer-gate/conformance/helpers/claims"
+	"github.com/wincontainer-gate/conformance/helpers/config"
+	"github.com/wincontainer-gate/conformance/helpers/evidence"
+)
+
+// judgedHost is a Windows host where vmms is missing under CONFORMANCE_HYPERV=require,
+// with one required claim skipped and one never judged.
+func judgedHost(t *testing.T) Host {
+	t.Helper()
+	l := claims.NewLedger()
+	pass := func(id string) {
+		l.Judge(id, nil, func() claims.Verdict { return claims.Verdict{Status: claims.Pass, Message: "ok"} })
+	}
+	pass(claims.DaemonReachable)
+	pass(claims.EnginePlatform)
+	l.Judge(claims.ServiceVmms, nil, func() claims.Verdict {
+		return claims.Verdict{Status: claims.Fail, Message: "vmms (Hyper-V) is not installed", Evidence: []string{"service vmms: not found\x00"}, Fix: "Install-WindowsFeature Hyper-V"}
+	})
+	l.Judge("windows/hyperv/start", []string{claims.ServiceVmms}, nil)
+	l.Judge("windows/process/pid-visibility", nil, func() claims.Verdict { return claims.NotApplicable("daemon is not local") })
+	d := evidence.Daemon{Target: "npipe:////./pipe/docker_engine", Local: true}
+	d.Info.OSType = "windows"
+	expect := config.Expectations{HyperV: config.HyperVRequire}
+	reqs := []claims.Requirement{
+		{Claim: claims.DaemonReachable, Required: true, Why: "applies to every daemon"},
+		{Claim: claims.EnginePlatform, Required: true, Why: "applies to every daemon"},
+		{Claim: claims.ServiceVmms, Required: true, Why: "applies to windows daemons, isolation hyperv under test"},
+		{Claim: "windows/hyperv/start", Required: true, Why: "applies to windows daemons, isolation hyperv under test"},
+		{Claim: "windows/process/pid-visibility", Required: true, Why: "applies to windows daemons"},
+		{Claim: "windows/process/cleanup", Required: true, Why: "applies to windows daemons"},
+	}
+	return NewHost(Judged{
+		Name: "live", Daemon: d, Expect: expect, Verdicts: l.All(), Requirements: reqs,
+		Docs:    map[string]string{claims.ServiceVmms: "Hyper-V: vmms runs when Hyper-V isolation is under test"},
+		Summary: claims.JudgeRequired(l, reqs, nil),
+	})
+}
+
+func TestJUnitFailsWhateverFailsTheGate(t *testing.T) {
+	h := judgedHost(t)
+	var b bytes.Buffer
+	require.NoError(t, WriteJUnit(&b, Run{Mode: "live", ExitCode: 1, Hosts: []Host{h}}))
+	var suites junit.Testsuites
+	require.NoError(t, xml.Unmarshal(b.Bytes(), &suites), b.String())
+	require.Len(t, suites.Suites, 1)
+	cases := map[string]junit.Testcase{}
+	for _, tc := range suites.Suites[0].Testcases {
+		cases[tc.Name] = tc
+	}
+	assert.Len(t, cases, 6, "five judged claims and the required claim never judged")
+	assert.Equal(t, 4, suites.Failures)
+
+	vmms := cases[claims.ServiceVmms]
+	require.NotNil(t, vmms.Failure)
+	assert.Equal(t, "vmms (Hyper-V) is not installed", vmms.Failure.Message)
+	assert.Equal(t, "fail", vmms.Failure.Type)
+	assert.Contains(t, vmms.Failure.Data, "Hyper-V: vmms runs when Hyper-V isolation is under test", "the table's doc")
+	assert.Contains(t, vmms.Failure.Data, "evidence: service vmms: not found\uFFFD", "evidence, with what XML cannot carry replaced")
+	assert.Contains(t, vmms.Failure.Data, "fix: Install-WindowsFeature Hyper-V")
+	assert.Equal(t, GroupProvisioning, vmms.Classname)
+
+	start := cases["windows/hyperv/start"]
+	require.NotNil(t, start.Failure)
+	assert.Equal(t, "blocked", start.Failure.Type)
+	assert.Equal(t, "windows/hyperv", start.Classname)
+
+	skipped := cases["windows/process/pid-visibility"]
+	require.NotNil(t, skipped.Failure, "a required claim that skipped fails the gate, so it fails here")
+	assert.Nil(t, skipped.Skipped)
+	assert.Contains(t, skipped.Failure.Message, "required claim skipped: daemon is not local")
+
+	never := cases["windows/process/cleanup"]
+	require.NotNil(t, never.Failure, "a required claim never judged is a failure")
+	assert.Contains(t, never.Failure.Message, "never judged")
+
+	assert.NotNil(t, cases[claims.DaemonReachable].SystemOut)
+	assert.Nil(t, cases[claims.DaemonReachable].Failure)
+}
+
+func TestJUnitOfAFailedRunWithoutFailedClaims(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteJUnit(&b, Run{Mode: "none: the gate did not start", ExitCode: 1}))
+	var suites junit.Testsuites
+	require.NoError(t, xml.Unmarshal(b.Bytes(), &suites))
+	assert.Equal(t, 1, suites.Failures, "a pipeline counting failed test cases must see the failed gate")
+	assert.Equal(t, GateCase, suites.Suites[0].Testcases[0].Name)
+
+	b.Reset()
+	require.NoError(t, WriteJUnit(&b, Run{Mode: "live", ExitCode: 0, Passed: true}))
+	var passed junit.Testsuites
+	require.NoError(t, xml.Unmarshal(b.Bytes(), &passed))
+	assert.Zero(t, passed.Failures)
+}
+
+func TestMatrixListsWhatFailsTheGate(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteMatrix(&b, Run{Mode: "live", ExitCode: 1, Hosts: []Host{judgedHost(t)}}))
+	out := b.String()
+	assert.Contains(t, out, "FAIL service-vmms: vmms (Hyper-V) is not installed\n     fix: Install-WindowsFeature Hyper-V\n")
+	assert.Contains(t, out, "(1 more claims are blocked by these)")
+	assert.Contains(t, out, "NOT JUDGED windows/process/pid-visibility (required): skipped: daemon is not local")
+	assert.Contains(t, out, "NOT JUDGED windows/process/cleanup (required): never judged")
+	assert.Regexp(t, `(?m)^windows/hyperv\s+blocked\s+·`, out)
+	assert.True(t, strings.HasSuffix(out, "required claims: 2 passed, 2 failed, 2 not judged\n"+strings.Repeat("─", matrixWidth)+"\n"), out)
+}
+
+func TestWrapKeepsLinesWithinTheMatrix(t *testing.T) {
+	long := "     fix: " + strings.Repeat("word ", 50)
+	for i, line := range strings.Split(strings.TrimSuffix(wrap(long, "          "), "\n"), "\n") {
+		assert.LessOrEqual(t, len(line), matrixWidth)
+		if i > 0 {
+			assert.True(t, strings.HasPrefix(line, "          word"), line)
+		} else {
+			assert.True(t, strings.HasPrefix(line, "     fix: word"), line)
+		}
+	}
+}
