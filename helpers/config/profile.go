@@ -24,7 +24,7 @@ const EnvProfile = "CONFORMANCE_PROFILE"
 // that says where the daemon is or where files go.
 var ProfileKeys = []string{
 	EnvEngineVersion, EnvMinAPIVersion, EnvPlatform, EnvImage, EnvPull, EnvIsolation,
-	EnvDefaultIsolation, EnvHyperV, EnvStepTimeout,
+	EnvDefaultIsolation, EnvHyperV, EnvStepTimeout, EnvDockerService, EnvRemoteHostClaims,
 }
 
 // Profile pins the expectations for a kind of host. It is a small YAML file:
