@@ -94,4 +94,4 @@ junit-check: image ## [daemon] a live gate made to fail engine-version, through 
 lint-examples: ## actionlint on the GitHub Actions example (the Azure and Packer examples are parsed by go test)
 	$(GO) tool actionlint examples/github-actions/conformance.yml
 
-test: fmt-check vet windows unit replay live junit-check ## gofmt, vet for Linux and Windows, the Windows test build, unit tests, the replay summary, the live suite, the JUnit check
+test: fmt-check vet windows lint-examples unit replay live junit-check ## gofmt, vet for Linux and Windows, the Windows test build, actionlint on the examples, unit tests, the replay summary, the live suite, the JUnit check

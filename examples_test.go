@@ -1,0 +1,214 @@
+package conformance
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/zclconf/go-cty/cty"
+	"go.yaml.in/yaml/v4"
+
+	"github.com/wincontainer-gate/conformance/helpers/config"
+)
+
+// The GitHub Actions example is linted by actionlint (make lint-examples);
+// these tests parse the other two and check that each builds the gate, runs
+// it so that its exit code decides, and publishes its JUnit.
+
+const (
+	azureExample  = "examples/azure-pipelines/conformance.yml"
+	packerExample = "examples/packer/conformance.pkr.hcl"
+	gateExe       = "conformance-gate.exe"
+)
+
+type azureStep struct {
+	Task        string            `yaml:"task"`
+	Script      string            `yaml:"script"`
+	Pwsh        string            `yaml:"pwsh"`
+	Checkout    string            `yaml:"checkout"`
+	Condition   string            `yaml:"condition"`
+	DisplayName string            `yaml:"displayName"`
+	Inputs      map[string]string `yaml:"inputs"`
+}
+
+type azurePipeline struct {
+	Trigger   string `yaml:"trigger"`
+	Schedules []map[string]any `yaml:"schedules"`
+	Stages []struct {
+		Stage     string `yaml:"stage"`
+		DependsOn string `yaml:"dependsOn"`
+		Jobs      []struct {
+			Job      string `yaml:"job"`
+			Strategy struct {
+				Matrix map[string]map[string]string `yaml:"matrix"`
+			} `yaml:"strategy"`
+			Pool struct {
+				VMImage string `yaml:"vmImage"`
+			} `yaml:"pool"`
+			Variables map[string]string `yaml:"variables"`
+			Steps     []azureStep       `yaml:"steps"`
+		} `yaml:"jobs"`
+	} `yaml:"stages"`
+}
+
+func TestAzurePipelinesExample(t *testing.T) {
+	b, err := os.ReadFile(azureExample)
+	require.NoError(t, err)
+	var p azurePipeline
+	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec.KnownFields(true)
+	require.NoError(t, dec.Decode(&p), "%s parses, with only the fields this test knows", azureExample)
+	require.Len(t, p.Stages, 2)
+
+	build, gate := p.Stages[0], p.Stages[1]
+	assert.Equal(t, "build", gate.DependsOn, "the gate stage runs the binary the build stage made")
+	require.Len(t, build.Jobs, 1)
+	assert.Equal(t, "ubuntu-latest", build.Jobs[0].Pool.VMImage, "the binary is built on Linux")
+	var built, published string
+	for _, s := range build.Jobs[0].Steps {
+		if s.Script == "make windows-exe" {
+			built = s.Script
+		}
+		if s.Task == "PublishPipelineArtifact@1" {
+			published = s.Inputs["artifact"]
+			assert.Equal(t, "dist/"+gateExe, s.Inputs["targetPath"])
+		}
+	}
+	assert.NotEmpty(t, built, "the build stage runs make windows-exe")
+	require.NotEmpty(t, published)
+
+	require.Len(t, gate.Jobs, 1)
+	job := gate.Jobs[0]
+	assert.GreaterOrEqual(t, len(job.Strategy.Matrix), 2, "a matrix of Windows images")
+	for name, leg := range job.Strategy.Matrix {
+		assert.True(t, strings.HasPrefix(leg["image"], "windows-"), "matrix leg %s: %v", name, leg)
+	}
+	assert.Equal(t, "$(image)", job.Pool.VMImage)
+	profile := job.Variables[config.EnvProfile]
+	_, err = config.LoadProfile(profile)
+	assert.NoError(t, err, "the example names a committed profile")
+
+	var order []string
+	for _, s := range job.Steps {
+		switch {
+		case s.Task == "DownloadPipelineArtifact@2":
+			assert.Equal(t, published, s.Inputs["artifact"], "the gate job downloads the artifact the build published")
+			order = append(order, "download")
+		case strings.Contains(s.Pwsh, gateExe):
+			assert.Contains(t, s.Pwsh, "exit $LASTEXITCODE", "the gate's exit code is the step's")
+			assert.Empty(t, s.Condition, "the gate runs as a normal step: its failure fails the job")
+			order = append(order, "gate")
+		case s.Task == "PublishTestResults@2":
+			assert.Equal(t, "JUnit", s.Inputs["testResultsFormat"])
+			assert.True(t, strings.HasSuffix(s.Inputs["testResultsFiles"], config.DefaultJUnitFile), "the file the binary writes beside itself")
+			assert.Equal(t, "true", s.Inputs["failTaskOnFailedTests"])
+			assert.Equal(t, "succeededOrFailed()", s.Condition, "results are published when the gate fails too")
+			order = append(order, "junit")
+		case s.Task == "PublishPipelineArtifact@1":
+			assert.True(t, strings.HasSuffix(s.Inputs["targetPath"], config.DefaultReportFile))
+			assert.Equal(t, "succeededOrFailed()", s.Condition)
+			order = append(order, "report")
+		}
+	}
+	assert.Equal(t, []string{"download", "gate", "junit", "report"}, order)
+}
+
+// packerProvisioner is one provisioner block of the example's build.
+type packerProvisioner struct {
+	kind  string
+	attrs map[string]cty.Value
+}
+
+func TestPackerExample(t *testing.T) {
+	f, diags := hclparse.NewParser().ParseHCLFile(packerExample)
+	require.False(t, diags.HasErrors(), "%s parses: %s", packerExample, diags)
+	top, diags := f.Body.Content(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
+		{Type: "packer"}, {Type: "variable", LabelNames: []string{"name"}},
+		{Type: "source", LabelNames: []string{"type", "name"}}, {Type: "build"},
+	}})
+	require.False(t, diags.HasErrors(), "only packer, variable, source and build blocks: %s", diags)
+
+	vars := map[string]cty.Value{}
+	var builds []*hcl.Block
+	for _, b := range top.Blocks {
+		switch b.Type {
+		case "variable":
+			attrs, _ := b.Body.JustAttributes()
+			if def, ok := attrs["default"]; ok {
+				v, diags := def.Expr.Value(nil)
+				require.False(t, diags.HasErrors(), "%s", diags)
+				vars[b.Labels[0]] = v
+			}
+		case "build":
+			builds = append(builds, b)
+		}
+	}
+	require.Len(t, builds, 1)
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(vars)}}
+
+	build, diags := builds[0].Body.Content(&hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "sources", Required: true}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "provisioner", LabelNames: []string{"type"}}},
+	})
+	require.False(t, diags.HasErrors(), "%s", diags)
+	var provs []packerProvisioner
+	for _, b := range build.Blocks {
+		attrs, diags := b.Body.JustAttributes()
+		require.False(t, diags.HasErrors(), "%s", diags)
+		p := packerProvisioner{kind: b.Labels[0], attrs: map[string]cty.Value{}}
+		for name, a := range attrs {
+			v, diags := a.Expr.Value(ctx)
+			require.False(t, diags.HasErrors(), "provisioner %s, %s: %s", p.kind, name, diags)
+			p.attrs[name] = v
+		}
+		provs = append(provs, p)
+	}
+	require.Len(t, provs, 5, "upload, run, two downloads, fail on the gate's exit code")
+
+	str := func(p packerProvisioner, name string) string {
+		if v, ok := p.attrs[name]; ok && v.Type() == cty.String {
+			return v.AsString()
+		}
+		return ""
+	}
+	lines := func(p packerProvisioner, name string) string {
+		var out []string
+		if v, ok := p.attrs[name]; ok {
+			for _, e := range v.AsValueSlice() {
+				out = append(out, e.AsString())
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+
+	upload, run, junitDown, reportDown, verdict := provs[0], provs[1], provs[2], provs[3], provs[4]
+	assert.Equal(t, "file", upload.kind)
+	assert.Equal(t, "dist/"+gateExe, str(upload, "source"), "uploads what make windows-exe builds")
+	exe := str(upload, "destination")
+	assert.True(t, strings.HasSuffix(exe, gateExe))
+
+	assert.Equal(t, "powershell", run.kind)
+	assert.Contains(t, lines(run, "inline"), "& "+exe)
+	assert.Contains(t, lines(run, "environment_vars"), config.EnvProfile+"=ws2022", "the profile comes from a variable")
+	_, err := config.LoadProfile(vars["profile"].AsString())
+	assert.NoError(t, err, "the default profile is a committed one")
+
+	for _, tc := range []struct {
+		p    packerProvisioner
+		file string
+	}{{junitDown, config.DefaultJUnitFile}, {reportDown, config.DefaultReportFile}} {
+		assert.Equal(t, "file", tc.p.kind)
+		assert.Equal(t, "download", str(tc.p, "direction"))
+		assert.True(t, strings.HasSuffix(str(tc.p, "source"), "/"+tc.file), "downloads the %s the binary wrote beside itself", tc.file)
+	}
+
+	assert.Equal(t, "powershell", verdict.kind)
+	assert.NotContains(t, verdict.attrs, "valid_exit_codes", "only exit code 0 passes")
+	code := lines(verdict, "inline")
+	assert.Contains(t, lines(run, "inline"), "exit-code.txt")
+	assert.Contains(t, code, "exit $code", "the gate's exit code fails the build")
+}
