@@ -36,9 +36,9 @@ type azureStep struct {
 }
 
 type azurePipeline struct {
-	Trigger   string `yaml:"trigger"`
+	Trigger   string           `yaml:"trigger"`
 	Schedules []map[string]any `yaml:"schedules"`
-	Stages []struct {
+	Stages    []struct {
 		Stage     string `yaml:"stage"`
 		DependsOn string `yaml:"dependsOn"`
 		Jobs      []struct {
