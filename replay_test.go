@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -179,4 +180,59 @@ func TestReplayOfEmptyFolderFails(t *testing.T) {
 	out, err := runSuite(t, "CONFORMANCE_MODE=replay", "CONFORMANCE_FIXTURES="+t.TempDir())
 	require.Error(t, err)
 	assert.Contains(t, out, "no fixtures under")
+}
+
+// TestReplaySettleWaitsForTheWorkload: a host snapshot taken while the
+// runtime still execs the workload (its PID shows runc:[2:INIT]) is not
+// judged; the settle wait takes another, and the claim judges the settled one.
+// Without the recorded later snapshot the wait never settles and the claim
+// fails naming what it saw.
+func TestReplaySettleWaitsForTheWorkload(t *testing.T) {
+	const claim = "linux/default/pid-visibility"
+	stillInit := func(a *fixture.HostAnswers, keepSettled bool) {
+		for n, c := range a.Calls {
+			if c.Step != "linux/default/after-start" || c.Snapshot == nil {
+				continue
+			}
+			early := *c.Snapshot
+			early.Processes = slices.Clone(early.Processes)
+			for i, p := range early.Processes {
+				if p.Name == "ping" {
+					early.Processes[i].Name = "runc:[2:INIT]"
+				}
+			}
+			first := c
+			first.Snapshot = &early
+			if keepSettled {
+				a.Calls = slices.Insert(a.Calls, n, first)
+			} else {
+				a.Calls[n] = first
+			}
+			return
+		}
+		t.Fatal("the recorded fixture has no after-start snapshot")
+	}
+	for _, tc := range []struct {
+		doc         string
+		keepSettled bool
+		status      claims.Status
+		message     string
+	}{
+		{doc: "the snapshot after the exec is judged", keepSettled: true, status: claims.Pass, message: "is a host process in PID namespace"},
+		{doc: "a snapshot that never settles fails naming what it saw", status: claims.Fail, message: "is not a host process: got runc:[2:INIT], want a host ping"},
+	} {
+		t.Run(tc.doc, func(t *testing.T) {
+			dir := copyFixture(t, recordedLinuxFixture)
+			editHost(t, dir, func(a *fixture.HostAnswers) { stillInit(a, tc.keepSettled) })
+			var ledger *claims.Ledger
+			t.Run("replay", func(t *testing.T) { ledger = replayHost(t, dir, observe) })
+			v, ok := ledger.Get(claim)
+			require.True(t, ok)
+			assert.Equal(t, tc.status, v.Status, v.String())
+			assert.Contains(t, v.Message, tc.message)
+			if tc.status == claims.Fail {
+				assert.Contains(t, v.String(), "the host snapshot never settled: timed out: docker top lists ping PID")
+			}
+		})
+	}
 }

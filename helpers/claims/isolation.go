@@ -342,7 +342,7 @@ func CheckProcessTree(w evidence.Workload) Verdict {
 	}
 	work, procs, err := WorkloadProcess(w)
 	if err != nil {
-		return failed(err.Error(), "the workload did not run as started; read `docker logs`", topSummary(procs))
+		return failed(err.Error(), "the workload did not run as started; read `docker logs`", append([]string{topSummary(procs)}, settleLine(w)...)...)
 	}
 	if w.Row.Platform == "windows" && LegacyWindowsTop(w.Top) {
 		v := passed(fmt.Sprintf("%s is PID %d; the engine's docker top lists only the processes it started", work.Name, work.PID), topSummary(procs))
@@ -456,6 +456,9 @@ func CheckPIDVisibility(d evidence.Daemon, w evidence.Workload) Verdict {
 		ev = append(ev, fmt.Sprintf("host: no process with PID %d among %d", work.PID, len(w.After.Processes)))
 	}
 	ev = append(ev, fmt.Sprintf("harness: PID %d, session %s, pid namespace %q", self.PID, sessionText(self.Session), self.PIDNamespace))
+	if w.SettleErr != nil {
+		ev = append(ev, "the host snapshot never settled: "+w.SettleErr.Message)
+	}
 
 	if w.Row.Mode == "hyperv" {
 		if same {
@@ -531,6 +534,14 @@ func ContainerSession(top []TopProcess, after hostprobe.Snapshot, self hostprobe
 		}
 	}
 	return *session, ""
+}
+
+// settleLine quotes a wait for settled evidence that timed out.
+func settleLine(w evidence.Workload) []string {
+	if w.SettleErr == nil {
+		return nil
+	}
+	return []string{"docker top never settled: " + w.SettleErr.Message}
 }
 
 func describe(p hostprobe.Process, found bool) string {

@@ -180,6 +180,11 @@ type Workload struct {
 	Inspect *container.InspectResponse `json:"inspect,omitempty"`
 	Top     *container.TopResponse     `json:"top,omitempty"`
 	TopErr  *Failure                   `json:"top_error,omitempty"`
+	// SettleErr is set when the evidence never settled within the step
+	// timeout: the workload never showed in docker top under its own name or,
+	// for a process on the host, never showed there with the same PID and
+	// name. Top and After are then the last answers.
+	SettleErr *Failure `json:"settle_error,omitempty"`
 	// Before and After are host snapshots around the start.
 	Before *hostprobe.Snapshot `json:"before,omitempty"`
 	After  *hostprobe.Snapshot `json:"after,omitempty"`

@@ -279,26 +279,11 @@ func (s *Session) RunWorkload(ctx context.Context, row evidence.Row, imageRef st
 	} else {
 		w.Inspect, w.RunErr = s.waitRunning(ctx, created.ID)
 	}
-	// The snapshot after the start and docker top both read what runs now,
-	// and neither starts or stops a container: they are taken at once.
-	afterCtx, topCtx := s.request(ctx, &cancels), s.request(ctx, &cancels)
-	s.together(
-		func() {
-			if s.Local {
-				w.After = s.snapshot(afterCtx, step+"/after-start", &w)
-			}
-		},
-		func() {
-			if w.StartErr == nil && w.RunErr == nil {
-				top, err := s.Client.ContainerTop(topCtx, created.ID, nil)
-				if err != nil {
-					w.TopErr = evidence.FailureOf(err)
-				} else {
-					w.Top = &top
-				}
-			}
-		},
-	)
+	if w.StartErr == nil && w.RunErr == nil {
+		s.settle(ctx, step+"/after-start", created.ID, &w)
+	} else if s.Local {
+		w.After = s.snapshot(s.request(ctx, &cancels), step+"/after-start", &w)
+	}
 	unlock()
 
 	if err := s.Client.ContainerRemove(s.request(ctx, &cancels), created.ID, container.RemoveOptions{Force: true}); err != nil {
@@ -311,6 +296,87 @@ func (s *Session) RunWorkload(ctx context.Context, row evidence.Row, imageRef st
 		w.WorkersGoneErr = s.waitWorkersGone(ctx, step+"/after-remove", hostprobe.AttributeWorkers(*w.Before, *w.After, created.ID).Workers)
 	}
 	return w, s.fixtureErr()
+}
+
+// settle reads `docker top` and, for a local daemon, snapshots the host until
+// the evidence has settled: the workload is in the container's process tree
+// under its own name and, unless the row runs it in a utility VM, the host
+// has a process of that PID and name. A container reaches "running" before
+// its runtime has exec'd the workload (Linux shows runc:[2:INIT] at that PID;
+// on Windows CExecSvc starts PING.EXE after the container runs), so a single
+// snapshot taken at "running" judges a process that is not yet the workload.
+// The wait is bounded by the step timeout; one that never settles is
+// recorded with what it saw last, and the claims judge the last answers.
+func (s *Session) settle(ctx context.Context, step, id string, w *evidence.Workload) {
+	want := claims.WorkloadName(w.Row.Platform)
+	// The check fills seen; w takes it once the wait is over, so that a check
+	// that outlives a timed-out wait cannot write into the evidence.
+	var mu sync.Mutex
+	seen := *w
+	settleErr := s.waitOn(ctx, func(ctx context.Context) poll.Result {
+		ctx, cancel := s.stepContext(ctx)
+		defer cancel()
+		mu.Lock()
+		defer mu.Unlock()
+		top, err := s.Client.ContainerTop(ctx, id, nil)
+		if err != nil {
+			seen.Top, seen.TopErr = nil, evidence.FailureOf(err)
+			return poll.Error(fmt.Errorf("docker top %s: %w", id[:12], err))
+		}
+		seen.Top, seen.TopErr = &top, nil
+		var snap *hostprobe.Snapshot
+		if s.Local {
+			if snap = s.snapshot(ctx, step, &seen); snap == nil {
+				return poll.Error(seen.HostErr)
+			}
+			seen.After = snap
+		}
+		work, found := topProcess(&top, want)
+		switch {
+		case !found:
+			return poll.Continue("docker top of %s lists no %s yet: %s", id[:12], want, topNames(&top))
+		case snap == nil || w.Row.Mode == "hyperv":
+			return poll.Success()
+		}
+		p, ok := snap.Find(work.PID)
+		switch {
+		case !ok:
+			return poll.Continue("docker top lists %s PID %d; the host has no process with that PID yet", work.Name, work.PID)
+		case !hostprobe.SameImageName(p.Name, work.Name):
+			return poll.Continue("docker top lists %s PID %d; on the host that PID is %s", work.Name, work.PID, p.Name)
+		}
+		return poll.Success()
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	*w = seen
+	w.SettleErr = settleErr
+}
+
+// topProcess finds the named program among docker top's rows.
+func topProcess(top *container.TopResponse, name string) (claims.TopProcess, bool) {
+	procs, err := claims.TopProcesses(top)
+	if err != nil {
+		return claims.TopProcess{}, false
+	}
+	for _, p := range procs {
+		if hostprobe.SameImageName(p.Name, name) {
+			return p, true
+		}
+	}
+	return claims.TopProcess{}, false
+}
+
+func topNames(top *container.TopResponse) string {
+	procs, err := claims.TopProcesses(top)
+	if err != nil {
+		return err.Error()
+	}
+	names := make([]string, 0, len(procs))
+	for _, p := range procs {
+		names = append(names, fmt.Sprintf("%s %d", p.Name, p.PID))
+	}
+	return "[" + strings.Join(names, ", ") + "]"
 }
 
 func (s *Session) snapshot(ctx context.Context, step string, w *evidence.Workload) *hostprobe.Snapshot {
