@@ -59,7 +59,7 @@ func run(gate, cli, image string, runs, replays int) error {
 	}
 	fmt.Printf("daemon: %s\nmachine: %s\n\n", daemon, machine())
 
-	var gateRuns, cliRuns, rawRuns, daemonTimes []time.Duration
+	var gateRuns, cliRuns, rawRuns, daemonTimes, gateCPU, cliCPU []time.Duration
 	perRequest := map[string][]time.Duration{}
 	// Each round runs the three in another order, so that none always
 	// follows the same one (a daemon warmed up or busy cleaning up).
@@ -68,17 +68,17 @@ func run(gate, cli, image string, runs, replays int) error {
 		for _, which := range orders[round%len(orders)] {
 			switch which {
 			case "gate":
-				d, err := timeCommand(exec.Command(gate, "-test.run=^TestConformance$", "-test.count=1"), "CONFORMANCE_MODE=live")
+				t, err := timeCommand(exec.Command(gate, "-test.run=^TestConformance$", "-test.count=1"), "CONFORMANCE_MODE=live")
 				if err != nil {
 					return fmt.Errorf("live gate, round %d: %w", round+1, err)
 				}
-				gateRuns = append(gateRuns, d)
+				gateRuns, gateCPU = append(gateRuns, t.wall), append(gateCPU, t.cpu)
 			case "cli":
-				d, err := timeCommand(exec.Command("bash", cli, image, fmt.Sprintf("bench-%d-%d", os.Getpid(), round)))
+				t, err := timeCommand(exec.Command("bash", cli, image, fmt.Sprintf("bench-%d-%d", os.Getpid(), round)))
 				if err != nil {
 					return fmt.Errorf("docker CLI script, round %d: %w", round+1, err)
 				}
-				cliRuns = append(cliRuns, d)
+				cliRuns, cliCPU = append(cliRuns, t.wall), append(cliCPU, t.cpu)
 			case "raw":
 				wall, steps, err := api.gateRequests(image, fmt.Sprintf("bench-%d-%d", os.Getpid(), round))
 				if err != nil {
@@ -105,6 +105,7 @@ func run(gate, cli, image string, runs, replays int) error {
 	c := row("docker CLI script, same steps (cli.sh)", cliRuns)
 	row("raw Engine API, same requests (net/http)", rawRuns)
 	dt := row("daemon's own time: sum of the raw requests' times", daemonTimes)
+	fmt.Printf("  CPU time (median): gate %.3f s, docker CLI script %.3f s (with the docker processes it ran)\n", median(gateCPU).Seconds(), median(cliCPU).Seconds())
 	fmt.Printf("  gate / daemon's own time = %.2f (target <= 1.15)\n", g.Seconds()/dt.Seconds())
 	fmt.Printf("  gate / docker CLI script = %.2f (target <= 0.50)\n", g.Seconds()/c.Seconds())
 	fmt.Printf("  daemon's own time per request (median, ms):")
@@ -112,14 +113,17 @@ func run(gate, cli, image string, runs, replays int) error {
 		fmt.Printf(" %s %.1f", name, float64(median(perRequest[name]).Microseconds())/1000)
 	}
 	fmt.Println()
+	if err := traceGate(gate, socket); err != nil {
+		return err
+	}
 
-	var replayRuns []time.Duration
+	var replayRuns, replayCPU []time.Duration
 	for range replays {
-		d, err := timeCommand(exec.Command(gate, "-test.run=^TestConformance$", "-test.count=1"), "CONFORMANCE_MODE=replay", "CONFORMANCE_FIXTURES=fixtures")
+		t, err := timeCommand(exec.Command(gate, "-test.run=^TestConformance$", "-test.count=1"), "CONFORMANCE_MODE=replay", "CONFORMANCE_FIXTURES=fixtures")
 		if err != nil {
 			return fmt.Errorf("replay of the fixtures: %w", err)
 		}
-		replayRuns = append(replayRuns, d)
+		replayRuns, replayCPU = append(replayRuns, t.wall), append(replayCPU, t.cpu)
 	}
 	fixtures, _ := os.ReadDir("fixtures")
 	n := 0
@@ -130,12 +134,17 @@ func run(gate, cli, image string, runs, replays int) error {
 	}
 	fmt.Printf("\nreplay of the whole committed fixture set (%d fixtures), %d runs of the test binary\n", n, replays)
 	row("-run TestConformance, CONFORMANCE_MODE=replay (target <= 0.25 s)", replayRuns)
+	row("its CPU time, user + system", replayCPU)
 	return nil
 }
 
+// timed is one timed command: its wall time and the CPU time (user and system)
+// of it and the children it waited for.
+type timed struct{ wall, cpu time.Duration }
+
 // timeCommand runs cmd with the environment plus env and returns its wall
-// time; a failed run is an error with its output's tail.
-func timeCommand(cmd *exec.Cmd, env ...string) (time.Duration, error) {
+// and CPU time; a failed run is an error with its output's tail.
+func timeCommand(cmd *exec.Cmd, env ...string) (timed, error) {
 	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -147,9 +156,9 @@ func timeCommand(cmd *exec.Cmd, env ...string) (time.Duration, error) {
 		if len(tail) > 3000 {
 			tail = tail[len(tail)-3000:]
 		}
-		return 0, fmt.Errorf("%s: %w\n%s", strings.Join(cmd.Args, " "), err, tail)
+		return timed{}, fmt.Errorf("%s: %w\n%s", strings.Join(cmd.Args, " "), err, tail)
 	}
-	return took, nil
+	return timed{wall: took, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, nil
 }
 
 func median(d []time.Duration) time.Duration {
