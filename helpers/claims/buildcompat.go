@@ -64,7 +64,7 @@ type PublishedImage struct {
 	// by default. nanoserver where Microsoft published it; Server 2016's
 	// Nano Server images were retired, so servercore there.
 	Tag, Ref string
-	// LTSC images are the ones still serviced; the semi-annual ones (1903
+	// LTSC images are the ones still serviced; the semi-annual ones (1709
 	// to 20H2) only match hosts of their own build.
 	LTSC bool
 }
@@ -74,6 +74,8 @@ type PublishedImage struct {
 // compatibility page's tags), oldest first.
 var PublishedImages = []PublishedImage{
 	{Build: osversion.LTSC2016, Tag: "ltsc2016", Ref: "mcr.microsoft.com/windows/servercore:ltsc2016", LTSC: true},
+	{Build: osversion.RS3, Tag: "1709", Ref: "mcr.microsoft.com/windows/nanoserver:1709"},
+	{Build: osversion.RS4, Tag: "1803", Ref: "mcr.microsoft.com/windows/nanoserver:1803"},
 	{Build: osversion.LTSC2019, Tag: "1809 / ltsc2019", Ref: "mcr.microsoft.com/windows/nanoserver:1809", LTSC: true},
 	{Build: osversion.V19H1, Tag: "1903", Ref: "mcr.microsoft.com/windows/nanoserver:1903"},
 	{Build: osversion.V19H2, Tag: "1909", Ref: "mcr.microsoft.com/windows/nanoserver:1909"},

@@ -95,6 +95,7 @@ func TestDefaultBaseImageAndFixNeverEmpty(t *testing.T) {
 		fix   string
 	}{
 		{build: 14393, image: "servercore:ltsc2016", fix: "use the image tag for build 14393 (ltsc2016)"},
+		{build: 17134, image: "nanoserver:1803", fix: "use the image tag for build 17134 (1803)"},
 		{build: 17763, image: "nanoserver:1809", fix: "use the image tag for build 17763 (1809 / ltsc2019)"},
 		{build: 19045, image: "nanoserver:1809", fix: "no published image fits build 19045 for process and hyperv (process: no published image (a host older than 20348 runs only images of its own build); hyperv: 20H2 (19042)"},
 		{build: 20348, image: "nanoserver:ltsc2022", fix: "use the image tag for build 20348 (ltsc2022)"},

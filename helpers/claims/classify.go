@@ -25,6 +25,9 @@ const (
 	// ClassUnexpectedExit: the utility VM or container died at start; an
 	// image revision newer than the host's fails this way.
 	ClassUnexpectedExit Class = "unexpected-exit"
+	// ClassCreateProcess: the container exists but its workload process could
+	// not be created in it (the program is not in the image, most often).
+	ClassCreateProcess Class = "create-process"
 	// ClassWrongImageOS: the image is built for another operating system.
 	ClassWrongImageOS Class = "wrong-image-os"
 	// ClassTagMissing: the registry has no such tag.
@@ -85,6 +88,11 @@ var Wordings = []Wording{
 	// The container died at start.
 	{"0xc0370106", ClassUnexpectedExit, "HCS_E_UNEXPECTED_EXIT (hcsshim internal/hcs/errors.go ErrVmcomputeUnexpectedExit; actions/runner-images#11582, microsoft/Windows-Containers#591)"},
 	{"the virtual machine or container exited unexpectedly", ClassUnexpectedExit, "HCS_E_UNEXPECTED_EXIT text (microsoft/Windows-Containers#356, #591)"},
+	{"0xc0370100", ClassUnexpectedExit, "HCS_E_TERMINATED_DURING_START, 'exited unexpectedly while starting'"},
+	// The workload process could not be created (before the pipe wordings:
+	// its Win32 text is often "The system cannot find the file specified").
+	{"system::createprocess", ClassCreateProcess, "19.03 hcsshim::System::CreateProcess and 20.10+ hcs::System::CreateProcess (jenkinsci/docker-agents#208)"},
+	{"error during createprocess", ClassCreateProcess, "17.x 'encountered an error during CreateProcess: failure in a Windows system call' (microsoft/service-fabric-issues#574)"},
 	// The isolation mode is refused.
 	{"linux only supports 'default'", ClassUnsupportedIsolation, "moby daemon/internal/runconfig/hostconfig_unix.go (400) and Debian's 20.10 (500, measured)"},
 	{"windows supports 'default', 'process', or 'hyperv'", ClassUnsupportedIsolation, "moby daemon/internal/runconfig/hostconfig_windows.go; 17.x 'invalid --isolation' (MicrosoftDocs/Virtualization-Documentation#637)"},

@@ -146,6 +146,9 @@ func startFailure(d evidence.Daemon, e config.Expectations, w evidence.Workload,
 			return failed("the daemon refuses process isolation on this Windows client", "run Hyper-V isolation on this client (CONFORMANCE_ISOLATION=hyperv), or upgrade it to 1809 or later", ev...)
 		}
 		return failed("the daemon does not support isolation "+w.Row.Mode, "a Windows daemon takes default, process or hyperv, a Linux daemon only default; check CONFORMANCE_ISOLATION and the engine", ev...)
+	case ClassCreateProcess:
+		return failed("the container started but its workload process could not be created: "+firstLine(message),
+			"the image lacks the workload's program (the gate runs ping localhost -t): use a Windows base image that has ping.exe, such as nanoserver or servercore of the host's build", ev...)
 	case ClassWrongImageOS:
 		return failed("the image is built for another operating system", "use a Windows base image: "+FitFix(hostBuild, []string{w.Row.Mode}), ev...)
 	}

@@ -365,7 +365,8 @@ func serviceLine(name string, d evidence.Daemon) (string, bool, bool) {
 // DockerServicePolicy resolves auto: a client edition (Windows 10/11) runs
 // the Windows engine under Docker Desktop, which starts the docker service
 // itself when it switches to Windows containers and does not set it to start
-// with Windows, so there the service must only exist and run; a Server must
+// with Windows (Docker Desktop starts at user login only, by design:
+// docker/for-win#6670, #11396), so there the service must only exist and run; a Server must
 // bring the engine back after a reboot on its own (dockerd
 // --register-service, Microsoft's install scripts set it automatic).
 func DockerServicePolicy(d evidence.Daemon, e config.Expectations) (config.DockerServicePolicy, string) {

@@ -93,6 +93,13 @@ var survey = []struct {
 	{at: atStartProcess, class: ClassUnexpectedExit, require: Fail, skip: Fail, fix: "update the host to the image's revision",
 		source:  "actions/runner-images#11582 (26100.2894 host, ltsc2025 image 26100.3194)",
 		wording: "docker: Error response from daemon: container 5e2d0c7f encountered an error during hcs::System::Start: failure in a Windows system call: The virtual machine or container exited unexpectedly. (0xc0370106)."},
+	// The workload process could not be created.
+	{at: atStartProcess, class: ClassCreateProcess, require: Fail, skip: Fail, fix: "has ping.exe",
+		source:  "jenkinsci/docker-agents#208 (19.03, a command missing from the image)",
+		wording: "container 8c232986c20a5123c76a34ba192af2b2664c55466c0ac26d975481e4fc49f889 encountered an error during hcsshim::System::CreateProcess: failure in a Windows system call: The system cannot find the file specified. (0x2)\n[Event Detail:  Provider: 00000000-0000-0000-0000-000000000000]"},
+	{at: atStartHyperV, class: ClassCreateProcess, require: Fail, skip: Fail, fix: "has ping.exe",
+		source:  "microsoft/service-fabric-issues#574 (17.x wording)",
+		wording: `container 8653c6125ead6223ae6f1fd8cbce5e6c755a7cc31972f1483b1507e3c6da5f7f encountered an error during CreateProcess: failure in a Windows system call: The system cannot find the file specified. (0x2) extra info: {"ApplicationName":"","CommandLine":"ping localhost -t"}`},
 	// Isolation refused.
 	{at: atStartHyperV, class: ClassUnsupportedIsolation, require: Fail, skip: Fail, fix: "default, process or hyperv",
 		source:  "moby daemon/internal/runconfig/hostconfig_windows.go",
