@@ -318,15 +318,27 @@ func (s *Session) settle(ctx context.Context, step, id string, w *evidence.Workl
 		defer cancel()
 		mu.Lock()
 		defer mu.Unlock()
-		top, err := s.Client.ContainerTop(ctx, id, nil)
-		if err != nil {
-			seen.Top, seen.TopErr = nil, evidence.FailureOf(err)
-			return poll.Error(fmt.Errorf("docker top %s: %w", id[:12], err))
+		// docker top and the host snapshot read what runs now and change
+		// nothing: they are taken at once. A snapshot that caught the PID
+		// before its exec only makes the wait ask again.
+		var top container.TopResponse
+		var topErr error
+		var snap *hostprobe.Snapshot
+		s.together(
+			func() { top, topErr = s.Client.ContainerTop(ctx, id, nil) },
+			func() {
+				if s.Local {
+					snap = s.snapshot(ctx, step, &seen)
+				}
+			},
+		)
+		if topErr != nil {
+			seen.Top, seen.TopErr = nil, evidence.FailureOf(topErr)
+			return poll.Error(fmt.Errorf("docker top %s: %w", id[:12], topErr))
 		}
 		seen.Top, seen.TopErr = &top, nil
-		var snap *hostprobe.Snapshot
 		if s.Local {
-			if snap = s.snapshot(ctx, step, &seen); snap == nil {
+			if snap == nil {
 				return poll.Error(seen.HostErr)
 			}
 			seen.After = snap
