@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -55,6 +56,15 @@ func TestBrokenHostsAreCaught(t *testing.T) {
 	require.NoError(t, err)
 	covered := map[string][]string{}
 	caught, broken := 0, 0
+	var mu sync.Mutex // covered and caught, written by the hosts replayed in parallel
+	// The score is given once every host has been replayed: the hosts run in
+	// parallel, after this function has returned.
+	t.Cleanup(func() {
+		t.Logf("detection score: %d/%d broken hosts caught (%.0f%%)", caught, broken, 100*float64(caught)/float64(broken))
+		for _, id := range allClaimIDs() {
+			assert.NotEmpty(t, covered[id], "claim %s has no broken-host fixture that it catches", id)
+		}
+	})
 	for _, dir := range dirs {
 		f := loadFixture(t, dir)
 		if len(f.Meta.Provenance.Breaks) == 0 {
@@ -62,6 +72,7 @@ func TestBrokenHostsAreCaught(t *testing.T) {
 		}
 		broken++
 		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
 			var ledger *claims.Ledger
 			replayed := t.Run("replay", func(t *testing.T) { ledger = replayHost(t, dir, observe) })
 			if !replayed {
@@ -80,7 +91,9 @@ func TestBrokenHostsAreCaught(t *testing.T) {
 					all = false
 				default:
 					t.Logf("caught: %s", v)
+					mu.Lock()
 					covered[id] = append(covered[id], f.Name())
+					mu.Unlock()
 				}
 			}
 			for _, v := range ledger.All() {
@@ -90,13 +103,11 @@ func TestBrokenHostsAreCaught(t *testing.T) {
 				}
 			}
 			if all {
+				mu.Lock()
 				caught++
+				mu.Unlock()
 			}
 		})
 	}
 	require.NotZero(t, broken, "no broken-host fixtures under %s", cfg.Fixtures)
-	t.Logf("detection score: %d/%d broken hosts caught (%.0f%%)", caught, broken, 100*float64(caught)/float64(broken))
-	for _, id := range allClaimIDs() {
-		assert.NotEmpty(t, covered[id], "claim %s has no broken-host fixture that it catches", id)
-	}
 }
