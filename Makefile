@@ -13,7 +13,7 @@ JUNIT     ?= conformance-junit.xml
 GATE_LDFLAGS := -s -w -X github.com/wincontainer-gate/conformance.prebuilt=1
 
 .PHONY: help image fmt-check vet unit bench live replay record roundtrip fixtures fixtures-check windows test \
-	windows-exe linux-exe junit junit-check lint-examples
+	windows-exe linux-exe junit junit-check lint-examples container-check
 
 help: ## list the targets (marked [daemon]: they need a running Docker daemon)
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -94,3 +94,8 @@ lint-examples: ## actionlint on the GitHub Actions example (the Azure and Packer
 	$(GO) tool actionlint examples/github-actions/conformance.yml
 
 test: fmt-check vet windows lint-examples unit replay live junit-check ## gofmt, vet for Linux and Windows, the Windows test build, actionlint on the examples, unit tests, the replay summary, the live suite, the JUnit check
+
+container-check: image ## [daemon] run the gate inside a container given the daemon's socket: host-side claims must report "probe broken: the harness runs inside a container"
+	@dir=$$(mktemp -d) && CGO_ENABLED=0 $(GO) test -c -o $$dir/conformance.test . && \
+	CONFORMANCE_MODE=live $$dir/conformance.test -test.count=1 -test.v -test.run '^TestLiveHarnessInsideAContainer$$'; \
+	status=$$?; rm -rf $$dir; exit $$status

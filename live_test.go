@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"debug/elf"
 	"io"
 	"net"
 	"os"
@@ -11,13 +12,16 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/pkg/stdcopy"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
 	"gotest.tools/v3/skip"
 
+	"github.com/wincontainer-gate/conformance/helpers/claims"
 	"github.com/wincontainer-gate/conformance/helpers/config"
 	"github.com/wincontainer-gate/conformance/helpers/evidence"
 	"github.com/wincontainer-gate/conformance/helpers/harness"
@@ -249,4 +253,62 @@ func TestLiveRunIsNeverCached(t *testing.T) {
 	assert.Check(t, err != nil, "the second run passed after the image was removed:\n%s", second)
 	assert.Check(t, !strings.Contains(second, "(cached)"), second)
 	assert.Check(t, is.Contains(second, "base-image fail: image "+private+" is not on the host"))
+}
+
+// TestLiveHarnessInsideAContainer runs this test binary's gate inside a
+// container that is given the daemon's socket: the daemon is the host's, but
+// the harness's process table is its container's. The host-side claim must
+// say the probe is broken because the harness runs inside a container, never
+// blame the daemon. It needs a static test binary (the container image is
+// busybox FROM scratch): `make container-check` builds one and runs it.
+func TestLiveHarnessInsideAContainer(t *testing.T) {
+	cfg := loadConfig(t)
+	skip.If(t, cfg.Mode != config.Live, "needs a live daemon (CONFORMANCE_MODE=live)")
+	socket, ok := strings.CutPrefix(cfg.DockerHost, "unix://")
+	skip.If(t, !ok, "mounts a unix socket into the container; DOCKER_HOST is %s", cfg.DockerHost)
+	self, err := os.Executable()
+	assert.NilError(t, err)
+	bin, err := elf.Open(self)
+	assert.NilError(t, err)
+	dynamic := false
+	for _, p := range bin.Progs {
+		dynamic = dynamic || p.Type == elf.PT_INTERP
+	}
+	_ = bin.Close()
+	skip.If(t, dynamic, "the test binary is dynamically linked and the busybox image has no libc: run make container-check (CGO_ENABLED=0)")
+
+	s := openLive(t, cfg)
+	ctx := context.Background()
+	created, err := s.Client.ContainerCreate(ctx, &container.Config{
+		Image:  config.LinuxTestImage,
+		Cmd:    []string{"/conformance.test", "-test.run=^TestConformance$", "-test.v"},
+		Env:    []string{"CONFORMANCE_MODE=live", "CONFORMANCE_STEP_TIMEOUT=20s"},
+		Labels: map[string]string{harness.LabelHarness: "1", harness.LabelRunID: s.RunID},
+	}, &container.HostConfig{Binds: []string{self + ":/conformance.test:ro", socket + ":/var/run/docker.sock"}}, nil, nil, "")
+	t.Cleanup(func() {
+		if created.ID != "" {
+			_ = s.Client.ContainerRemove(context.Background(), created.ID, container.RemoveOptions{Force: true})
+		}
+	})
+	assert.NilError(t, err)
+	assert.NilError(t, s.Client.ContainerStart(ctx, created.ID, container.StartOptions{}))
+	waitCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	statusCh, errCh := s.Client.ContainerWait(waitCtx, created.ID, container.WaitConditionNotRunning)
+	var exit int64
+	select {
+	case st := <-statusCh:
+		exit = st.StatusCode
+	case err := <-errCh:
+		t.Fatalf("wait for the gate in the container: %v", err)
+	}
+	logs, err := s.Client.ContainerLogs(ctx, created.ID, container.LogsOptions{ShowStdout: true, ShowStderr: true})
+	assert.NilError(t, err)
+	var out strings.Builder
+	_, err = stdcopy.StdCopy(&out, &out, logs)
+	assert.NilError(t, err)
+	assert.Check(t, exit != 0, "the gate passed inside a container:\n%s", out.String())
+	assert.Check(t, is.Contains(out.String(), "linux/default/pid-visibility fail: "+claims.InContainerMessage))
+	assert.Check(t, is.Contains(out.String(), "evidence: the harness's PID namespace is pid:["))
+	assert.Check(t, !strings.Contains(out.String(), "is not a host process"), "the daemon was blamed:\n%s", out.String())
 }

@@ -439,6 +439,9 @@ func CheckPIDVisibility(d evidence.Daemon, w evidence.Workload) Verdict {
 	if !d.Local {
 		return notLocal(d, "this host's processes say nothing about its containers")
 	}
+	if v, inside := harnessInContainer(d); inside {
+		return v
+	}
 	if w.HostErr != nil {
 		return failed("probe broken: "+w.HostErr.Message, "run the gate elevated on the daemon's host")
 	}
@@ -592,6 +595,9 @@ func AttributionText(a hostprobe.Attribution) string {
 func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
 	if !d.Local {
 		return notLocal(d, "this host's VM workers say nothing about it")
+	}
+	if v, inside := harnessInContainer(d); inside {
+		return v
 	}
 	if w.HostErr != nil {
 		return failed("probe broken: "+w.HostErr.Message, "run the gate elevated on the daemon's host")

@@ -348,6 +348,9 @@ func hostSide(d evidence.Daemon) (Verdict, bool) {
 	if !d.Local {
 		return notLocal(d, "this host's services say nothing about it"), false
 	}
+	if v, inside := harnessInContainer(d); inside {
+		return v, false
+	}
 	if d.ServicesErr != nil {
 		return failed("service probe broken: "+d.ServicesErr.Message, "run the gate elevated so that it can query the service control manager"), false
 	}

@@ -229,6 +229,9 @@ type OSDesc struct {
 	Edition  string `json:"edition,omitempty"`
 	// ProductType is RtlGetVersion's: workstation, server or domain-controller.
 	ProductType string `json:"product_type,omitempty"`
+	// InContainer is what the probe saw that shows the harness itself runs
+	// inside a container (hostprobe.OSInfo.InContainer).
+	InContainer []string `json:"in_container,omitempty"`
 }
 
 // ServiceDesc is one service's state; Exists defaults to true.

@@ -131,5 +131,5 @@ func (h *describedHost) Services(_ context.Context, _ string, names []string) ([
 // redacted for it.
 func (h *describedHost) OS(context.Context, string) (hostprobe.OSInfo, error) {
 	o := h.d.Host.OS
-	return hostprobe.OSInfo{OS: o.OS, Build: o.Build, Revision: o.Revision, Edition: o.Edition, ProductType: o.ProductType}, nil
+	return hostprobe.OSInfo{OS: o.OS, Build: o.Build, Revision: o.Revision, Edition: o.Edition, ProductType: o.ProductType, InContainer: o.InContainer}, nil
 }

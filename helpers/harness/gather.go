@@ -67,6 +67,7 @@ func (s *Session) Daemon(ctx context.Context) (evidence.Daemon, error) {
 		} else {
 			d.Host = &osInfo
 			s.AddRedaction(osInfo.Hostname)
+			s.harnessContained = len(osInfo.InContainer) > 0
 		}
 		if d.Info.OSType == "windows" {
 			var err error
@@ -347,7 +348,9 @@ func (s *Session) settle(ctx context.Context, step, id string, w *evidence.Workl
 		switch {
 		case !found:
 			return poll.Continue("docker top of %s lists no %s yet: %s", id[:12], want, topNames(&top))
-		case snap == nil || w.Row.Mode == "hyperv":
+		case snap == nil || w.Row.Mode == "hyperv" || s.harnessContained:
+			// In a utility VM the workload is never a host process, and a
+			// harness inside a container cannot see the host's processes.
 			return poll.Success()
 		}
 		p, ok := snap.Find(work.PID)

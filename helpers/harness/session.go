@@ -79,6 +79,10 @@ type Session struct {
 	// the provisioning snapshot) the rows run concurrently.
 	workerLock       sync.Mutex
 	exactAttribution bool
+	// harnessContained: the host probe saw that the harness runs inside a
+	// container, so the settle wait does not wait for host processes it
+	// cannot see.
+	harnessContained bool
 }
 
 // NewRunID returns a fresh run id for the labels of one live run.

@@ -170,6 +170,13 @@ type OSInfo struct {
 	// pkg/parsers/operatingsystem IsWindowsClient: ProductType ==
 	// VER_NT_WORKSTATION), so the claims do too.
 	ProductType string `json:"product_type,omitempty"`
+	// InContainer lists what shows that the harness itself runs inside a
+	// container; empty when nothing does. Inside a container the process
+	// table is the container's, so no host-side claim can be judged. Each
+	// OS's probe decides: on Linux containerSignals (PID namespace, cgroup,
+	// bind mounts, /.dockerenv); on Windows the probe judges the harness's
+	// session and process tree, and leaves this empty until it does.
+	InContainer []string `json:"in_container,omitempty"`
 	// Hostname is only used to redact it from recordings; it is never saved.
 	Hostname string `json:"-"`
 }

@@ -56,5 +56,5 @@ func (linuxHost) OS(context.Context, string) (OSInfo, error) {
 		return OSInfo{}, fmt.Errorf("uname: %w", err)
 	}
 	host, _ := os.Hostname()
-	return OSInfo{OS: "linux", Build: unix.ByteSliceToString(u.Release[:]), Hostname: host}, nil
+	return OSInfo{OS: "linux", Build: unix.ByteSliceToString(u.Release[:]), Hostname: host, InContainer: containerSignals("/")}, nil
 }
