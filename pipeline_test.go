@@ -279,3 +279,20 @@ func TestJUnitOfGotestsum(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEShowsRealMatrices: the matrices the README shows are what the
+// replay of those hosts prints today.
+func TestREADMEShowsRealMatrices(t *testing.T) {
+	requireFixtures(t)
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	run := runGateReplay(t, "ws2019-17763", "broken-vmms-missing")
+	for _, host := range []string{"ws2019-17763", "broken-vmms-missing"} {
+		start := strings.Index(run.stdout, "conformance gate: "+host+" (replay)")
+		require.GreaterOrEqual(t, start, 0, host)
+		block := run.stdout[start:]
+		end := strings.Index(block, "required claims: ")
+		block = block[:end+strings.Index(block[end:], "\n")]
+		assert.Contains(t, string(readme), block, "README.md shows the matrix of %s as the replay prints it; update it from:\n%s", host, block)
+	}
+}

@@ -55,14 +55,22 @@ func TestMain(m *testing.M) {
 }
 
 // runsTheGateByDefault selects TestConformance when the prebuilt binary is
-// started without -test.run: its self-tests need the repository's fixtures.
+// started without -test.run (its self-tests need the repository's fixtures),
+// and gives it go test's default -test.timeout, from which the run derives
+// the bound it stops itself at, cleaning up.
 func runsTheGateByDefault() {
-	chosen := false
-	flag.Visit(func(f *flag.Flag) { chosen = chosen || f.Name == "test.run" })
-	if !chosen {
+	given := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if !given["test.run"] {
 		_ = flag.Set("test.run", "^TestConformance$")
 	}
+	if !given["test.timeout"] {
+		_ = flag.Set("test.timeout", prebuiltTimeout)
+	}
 }
+
+// prebuiltTimeout is go test's default -timeout.
+const prebuiltTimeout = "10m"
 
 // listingOnly reports whether the binary only lists tests (-test.list).
 func listingOnly() bool {
