@@ -12,8 +12,8 @@ const (
 	labelWidth      = 17 // "windows/process" and two spaces
 	provisionCells  = 3  // provisioning cells per line: the matrix stays within 100 columns
 	provisionWidth  = 26 // "service-vmcompute blocked" and a space
-	notAClaimOfRow  = "·"
-	matrixSeparator = "─"
+	notAClaimOfRow  = "-"
+	matrixSeparator = "="
 	matrixWidth     = 100
 )
 
@@ -68,20 +68,20 @@ func WriteMatrix(w io.Writer, run Run) error {
 		if fails := rootFailures(h); len(fails) > 0 {
 			b.WriteString("\n")
 			for _, v := range fails {
-				b.WriteString(wrap(fmt.Sprintf("FAIL %s: %s", v.Claim, v.Message), "     "))
+				b.WriteString(wrap(fmt.Sprintf("  FAIL %s: %s", v.Claim, v.Message), "       "))
 				if v.Fix != "" {
-					b.WriteString(wrap("     fix: "+v.Fix, "          "))
+					b.WriteString(wrap("       fix: "+v.Fix, "            "))
 				}
 			}
 			if h.Counts.Blocked > 0 {
-				fmt.Fprintf(&b, "     (%d more claims are blocked by these)\n", h.Counts.Blocked)
+				fmt.Fprintf(&b, "       (%d more claims are blocked by these)\n", h.Counts.Blocked)
 			}
 		}
 		if unjudged := notJudged(h); len(unjudged) > 0 {
 			b.WriteString("\n")
 			for _, p := range unjudged {
-				b.WriteString(wrap(fmt.Sprintf("NOT JUDGED %s (required): %s", p.Claim, p.Reason), "     "))
-				b.WriteString(wrap("     required because: "+p.Why, "          "))
+				b.WriteString(wrap(fmt.Sprintf("  NOT JUDGED %s (required): %s", p.Claim, p.Reason), "       "))
+				b.WriteString(wrap("       required because: "+p.Why, "            "))
 			}
 		}
 		fmt.Fprintf(&b, "\n%s\n%s\n", CountsLine(h), h.Required.Line)

@@ -396,7 +396,7 @@ func describeHost(h Host) string {
 	if len(parts) == 0 {
 		return h.Target
 	}
-	return strings.Join(parts, " · ")
+	return strings.Join(parts, "; ")
 }
 
 // CountsLine sums a host's verdicts in one line.

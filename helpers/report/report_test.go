@@ -108,12 +108,12 @@ func TestMatrixListsWhatFailsTheGate(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, WriteMatrix(&b, Run{Mode: "live", ExitCode: 1, Hosts: []Host{judgedHost(t)}}))
 	out := b.String()
-	assert.Contains(t, out, "FAIL service-vmms: vmms (Hyper-V) is not installed\n     fix: Install-WindowsFeature Hyper-V\n")
+	assert.Contains(t, out, "\n  FAIL service-vmms: vmms (Hyper-V) is not installed\n       fix: Install-WindowsFeature Hyper-V\n")
 	assert.Contains(t, out, "(1 more claims are blocked by these)")
-	assert.Contains(t, out, "NOT JUDGED windows/process/pid-visibility (required): skipped: daemon is not local")
-	assert.Contains(t, out, "NOT JUDGED windows/process/cleanup (required): never judged")
-	assert.Regexp(t, `(?m)^windows/hyperv\s+blocked\s+·`, out)
-	assert.True(t, strings.HasSuffix(out, "required claims: 2 passed, 2 failed, 2 not judged\n"+strings.Repeat("─", matrixWidth)+"\n"), out)
+	assert.Contains(t, out, "  NOT JUDGED windows/process/pid-visibility (required): skipped: daemon is not local")
+	assert.Contains(t, out, "  NOT JUDGED windows/process/cleanup (required): never judged")
+	assert.Regexp(t, `(?m)^windows/hyperv\s+blocked\s+-`, out)
+	assert.True(t, strings.HasSuffix(out, "required claims: 2 passed, 2 failed, 2 not judged\n"+strings.Repeat("=", matrixWidth)+"\n"), out)
 }
 
 func TestWrapKeepsLinesWithinTheMatrix(t *testing.T) {
