@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The gate's steps on a Linux daemon done by hand with the docker CLI, as a
-# platform engineer's script would: daemon facts, the base image, the workload
+# platform engineer's script would: daemon facts, the containers earlier runs
+# left, the base image, the workload
 # (create, host process table before the start, start, inspect, host process
 # table after, top, force-remove, inspect until gone), the two Windows modes
 # the daemon must refuse, and the list of leftovers. benchgate times it.
@@ -11,6 +12,7 @@ label=io.github.wincontainer-gate.conformance.bench=$name
 
 docker version --format '{{.Server.Version}} {{.Server.APIVersion}}' >/dev/null
 docker info --format '{{.OSType}} {{.Isolation}} {{.KernelVersion}}' >/dev/null
+docker ps -a -q --filter label=io.github.wincontainer-gate.conformance.bench >/dev/null
 docker image inspect --format '{{.Os}}' "$image" >/dev/null
 id=$(docker create --label "$label" --name "$name-default" "$image" ping localhost)
 trap 'docker rm -f "$id" >/dev/null 2>&1 || true' EXIT

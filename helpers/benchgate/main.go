@@ -279,12 +279,13 @@ func (c *rawClient) describe() (string, error) {
 
 // requestOrder names the requests the gate sends on a Linux daemon, in the
 // order of a sequential run.
-var requestOrder = []string{"ping", "version", "info", "image", "create", "refuse-process", "refuse-hyperv", "start", "inspect", "top", "remove", "gone", "list"}
+var requestOrder = []string{"ping", "version", "info", "sweep", "image", "create", "refuse-process", "refuse-hyperv", "start", "inspect", "top", "remove", "gone", "list"}
 
 // gateRequests sends, one after the other, the requests the gate sends on a
-// Linux daemon: daemon facts, the base image, the workload's create, start,
-// inspect, top, force-remove and inspect until gone, the two refused modes,
-// and the list of leftovers.
+// Linux daemon: daemon facts, the list of earlier runs' containers (the
+// sweep), the base image, the workload's create, the two refused modes, the
+// workload's start, inspect, top, force-remove and inspect until gone, and
+// the list of leftovers.
 func (c *rawClient) gateRequests(image, name string) (time.Duration, []step, error) {
 	var steps []step
 	began := time.Now()
@@ -303,6 +304,7 @@ func (c *rawClient) gateRequests(image, name string) (time.Duration, []step, err
 		{"ping", "GET", "/_ping", nil, 200},
 		{"version", "GET", v + "/version", nil, 200},
 		{"info", "GET", v + "/info", nil, 200},
+		{"sweep", "GET", v + "/containers/json?all=1&filters=" + url.QueryEscape(`{"label":{"io.github.wincontainer-gate.conformance.bench":true}}`), nil, 200},
 		{"image", "GET", v + "/images/" + image + "/json", nil, 200},
 		{"create", "POST", v + "/containers/create?name=" + url.QueryEscape(name+"-default"), create(""), 201},
 		{"refuse-process", "POST", v + "/containers/create?name=" + url.QueryEscape(name+"-process"), create("process"), 400},

@@ -172,3 +172,29 @@ func TestWaitOnHungCheckLeaksNothing(t *testing.T) {
 		return poll.Success()
 	}, poll.WithTimeout(2*time.Second), poll.WithDelay(5*time.Millisecond))
 }
+
+// TestWaitOnBacksOff: a state reached at once costs no pause; one reached
+// later is asked about after 10, 20, 40 ms..., not every 10 ms and not after a
+// fixed 250 ms.
+func TestWaitOnBacksOff(t *testing.T) {
+	s := &Session{Expect: config.Expectations{StepTimeout: config.Duration(time.Minute)}, PollDelay: 10 * time.Millisecond, Logf: t.Logf}
+	began := time.Now()
+	assert.Check(t, s.waitOn(context.Background(), func(context.Context) poll.Result { return poll.Success() }) == nil)
+	assert.Check(t, time.Since(began) < 10*time.Millisecond, "a check that succeeds at once waited %s", time.Since(began))
+
+	var asked []time.Duration
+	began = time.Now()
+	failure := s.waitOn(context.Background(), func(context.Context) poll.Result {
+		asked = append(asked, time.Since(began))
+		if len(asked) < 5 {
+			return poll.Continue("container abc is created, waiting for running")
+		}
+		return poll.Success()
+	})
+	assert.Check(t, failure == nil, "%v", failure)
+	assert.Assert(t, is.Len(asked, 5), "the check was asked %d times: %v", len(asked), asked)
+	for i, min := range []time.Duration{0, 10, 30, 70, 150} {
+		assert.Check(t, asked[i] >= min*time.Millisecond, "check %d asked at %s, before the back-off allows (%d ms)", i+1, asked[i], min)
+	}
+	assert.Check(t, asked[4] < 150*time.Millisecond+250*time.Millisecond, "the fifth check came %s after the first: longer than the back-off", asked[4])
+}
