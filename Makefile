@@ -13,7 +13,7 @@ JUNIT     ?= conformance-junit.xml
 GATE_LDFLAGS := -s -w -X github.com/wincontainer-gate/conformance.prebuilt=1
 
 .PHONY: help image fmt-check vet unit bench live replay record roundtrip fixtures fixtures-check windows test \
-	windows-exe linux-exe junit junit-check lint-examples container-check
+	windows-exe linux-exe junit junit-check lint-examples container-check soak
 
 help: ## list the targets (marked [daemon]: they need a running Docker daemon)
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -99,3 +99,13 @@ container-check: image ## [daemon] run the gate inside a container given the dae
 	@dir=$$(mktemp -d) && CGO_ENABLED=0 $(GO) test -c -o $$dir/conformance.test . && \
 	CONFORMANCE_MODE=live $$dir/conformance.test -test.count=1 -test.v -test.run '^TestLiveHarnessInsideAContainer$$'; \
 	status=$$?; rm -rf $$dir; exit $$status
+
+RUNS ?= 200
+soak: image ## [daemon] build the test binary once and run the live gate RUNS times (default 200) under nice; prints the false failures
+	@dir=$$(mktemp -d) && $(GO) test -c -o $$dir/conformance.test . && fails=0 && \
+	for i in $$(seq 1 $(RUNS)); do \
+	  if ! CONFORMANCE_MODE=live nice $$dir/conformance.test -test.count=1 -test.v -test.run '^TestConformance$$' >$$dir/run.log 2>&1; then \
+	    fails=$$((fails+1)); cp $$dir/run.log $$dir/failed-$$i.log; echo "run $$i FAILED:"; grep -E -A6 -- '--- FAIL| fail: ' $$dir/run.log | head -30; \
+	  fi; \
+	done; \
+	echo "soak: $(RUNS) consecutive live runs, $$fails failed (logs of failures in $$dir)"; test $$fails -eq 0

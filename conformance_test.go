@@ -208,7 +208,7 @@ func saveRecording(t *testing.T, cfg config.Config, s *harness.Session, run *hos
 		Expected: map[string]fixture.Expected{},
 	}
 	for _, v := range run.ledger.All() {
-		meta.Expected[v.Claim] = fixture.Expected{Status: string(v.Status), Message: v.Message, Warnings: v.Warnings}
+		meta.Expected[v.Claim] = fixture.Expected{Status: string(v.Status), Message: v.Message, BlockedBy: v.BlockedBy, Warnings: v.Warnings}
 	}
 	dir, err := s.FinishRecording(cfg.Fixtures, name, meta)
 	require.NoError(t, err)
@@ -474,6 +474,10 @@ func report(t *testing.T, run *hostRun, v claims.Verdict) {
 		t.Errorf("claim %s has no expected verdict in the fixture; re-record it\n%s", v.Claim, v)
 	case string(v.Status) != want.Status || !strings.Contains(v.Message, want.Message):
 		t.Errorf("claim %s: got %s %q, want %s containing %q\n%s", v.Claim, v.Status, v.Message, want.Status, want.Message, v)
+	case v.BlockedBy != want.BlockedBy:
+		// "blocked by X" is a substring of "blocked by Y: itself blocked by
+		// X": only the claim that blocked tells the two apart.
+		t.Errorf("claim %s: got blocked by %q, want blocked by %q\n%s", v.Claim, v.BlockedBy, want.BlockedBy, v)
 	case want.WarningsMismatch(v.Warnings) != "":
 		t.Errorf("claim %s: %s\n%s", v.Claim, want.WarningsMismatch(v.Warnings), v)
 	case v.Status == claims.Skip:

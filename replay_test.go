@@ -236,3 +236,24 @@ func TestReplaySettleWaitsForTheWorkload(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayComparesTheBlockingClaim: "blocked by daemon-reachable" is a
+// substring of engine-version's "blocked by engine-platform: itself blocked
+// by daemon-reachable", so only the blocking claim, compared exactly, tells
+// that the verdict is not the one the fixture expects.
+func TestReplayComparesTheBlockingClaim(t *testing.T) {
+	dir := copyFixture(t, "fixtures/broken-daemon-unreachable")
+	path := filepath.Join(dir, fixture.MetadataFile)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var meta fixture.Metadata
+	require.NoError(t, json.Unmarshal(b, &meta))
+	want := meta.Expected[claims.EngineVersion]
+	require.Equal(t, claims.EnginePlatform, want.BlockedBy, "the fixture expects engine-version blocked by engine-platform")
+	meta.Expected[claims.EngineVersion] = fixture.Expected{Status: "fail", Message: "blocked by daemon-reachable", BlockedBy: claims.DaemonReachable}
+	require.NoError(t, fixture.SaveMetadata(dir, meta))
+
+	out, err := runSuite(t, "CONFORMANCE_MODE=replay", "CONFORMANCE_FIXTURES="+filepath.Dir(dir))
+	require.Error(t, err, "replay accepted the wrong blocking claim:\n%s", out)
+	assert.Contains(t, out, `claim engine-version: got blocked by "engine-platform", want blocked by "daemon-reachable"`)
+}

@@ -517,6 +517,9 @@ func (d *Description) hostBuild() string {
 func (d *Description) metadata(expect config.Expectations) fixture.Metadata {
 	expected := make(map[string]fixture.Expected, len(d.Expected))
 	for id, e := range d.Expected {
+		if e.BlockedBy == "" {
+			e.BlockedBy = blockedByOf(e.Message)
+		}
 		expected[id] = e
 	}
 	return fixture.Metadata{
@@ -541,6 +544,18 @@ func (d *Description) metadata(expect config.Expectations) fixture.Metadata {
 		},
 		Expected: expected,
 	}
+}
+
+// blockedByOf reads the claim that blocked a verdict from an expected message
+// that starts as a blocked verdict's does ("blocked by <ID>" or "blocked by
+// <ID>: ..."); a description may also name it with blocked_by.
+func blockedByOf(message string) string {
+	rest, ok := strings.CutPrefix(message, "blocked by ")
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, ":")
+	return strings.TrimSpace(id)
 }
 
 // constructedOwner is the owner a constructed host's labels name: fixed, so
