@@ -312,3 +312,40 @@ func TestLiveHarnessInsideAContainer(t *testing.T) {
 	assert.Check(t, is.Contains(out.String(), "evidence: the harness's PID namespace is pid:["))
 	assert.Check(t, !strings.Contains(out.String(), "is not a host process"), "the daemon was blamed:\n%s", out.String())
 }
+
+// TestLiveBinaryOutsideTheRepository copies this test binary into an empty
+// folder and runs it live, as on a host without the repository: the
+// self-tests that read fixtures stay out, the gate runs, and a healthy
+// daemon gives exit code 0.
+func TestLiveBinaryOutsideTheRepository(t *testing.T) {
+	cfg := loadConfig(t)
+	skip.If(t, cfg.Mode != config.Live, "needs a live daemon (CONFORMANCE_MODE=live)")
+	self, err := os.Executable()
+	assert.NilError(t, err)
+	dir := t.TempDir()
+	copied := filepath.Join(dir, filepath.Base(self))
+	src, err := os.Open(self)
+	assert.NilError(t, err)
+	defer src.Close()
+	dst, err := os.OpenFile(copied, os.O_CREATE|os.O_WRONLY, 0o755)
+	assert.NilError(t, err)
+	_, err = io.Copy(dst, src)
+	assert.NilError(t, err)
+	assert.NilError(t, dst.Close())
+
+	cmd := exec.Command(copied, "-test.v")
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CONFORMANCE_") && !strings.HasPrefix(kv, "DOCKER_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "CONFORMANCE_MODE=live", "DOCKER_HOST="+cfg.DockerHost)
+	out, err := cmd.CombinedOutput()
+	assert.Check(t, err, "the copied test binary failed against a healthy daemon:\n%s", out)
+	assert.Check(t, is.Contains(string(out), "--- PASS: TestConformance "))
+	assert.Check(t, !strings.Contains(string(out), "TestBrokenHostsAreCaught"), "a self-test ran outside the repository:\n%s", out)
+	entries, err := os.ReadDir(dir)
+	assert.NilError(t, err)
+	assert.Check(t, is.Len(entries, 1), "the gate left files beside the binary: %v", entries)
+}
