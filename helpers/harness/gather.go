@@ -409,6 +409,13 @@ func (s *Session) snapshot(ctx context.Context, step string, w *evidence.Workloa
 // registers its removal before looking at the error; the caller sets *removed
 // once it has seen the container gone, so that cleanup makes no request.
 func (s *Session) create(ctx context.Context, row evidence.Row, imageRef string, cleanup Cleanups) (container.CreateResponse, *bool, error) {
+	if s.mode != config.Replay {
+		end, err := beginCreate()
+		if err != nil {
+			return container.CreateResponse{}, new(bool), err
+		}
+		defer end()
+	}
 	created, err := s.Client.ContainerCreate(ctx,
 		&container.Config{Image: imageRef, Cmd: WorkloadCommand(row.Platform), Labels: s.labels(row)},
 		&container.HostConfig{Isolation: isolationFor(row.Mode)}, nil, nil, s.containerName(row))

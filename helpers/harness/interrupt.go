@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -31,6 +32,40 @@ var interrupts struct {
 	mu       sync.Mutex
 	sessions map[*Session]context.CancelFunc
 	watching bool
+	// creating is held for reading by every create in flight: the handler
+	// takes it for writing, so that no create lands after its listing.
+	creating sync.RWMutex
+	// interrupted is closed by the handler; creates refuse from then on, and
+	// a run that ends meanwhile waits for the handler's exit.
+	interrupted chan struct{}
+}
+
+func init() { interrupts.interrupted = make(chan struct{}) }
+
+// Interrupted reports whether SIGINT or SIGTERM arrived: a recording is then
+// never saved.
+func Interrupted() bool {
+	select {
+	case <-interrupts.interrupted:
+		return true
+	default:
+		return false
+	}
+}
+
+// errInterrupted refuses a create once the run is interrupted.
+var errInterrupted = errors.New("the run was interrupted: no container is created any more")
+
+// beginCreate admits a create unless the run was interrupted; end releases it.
+func beginCreate() (end func(), err error) {
+	interrupts.creating.RLock()
+	select {
+	case <-interrupts.interrupted:
+		interrupts.creating.RUnlock()
+		return nil, errInterrupted
+	default:
+		return interrupts.creating.RUnlock, nil
+	}
 }
 
 // RunContext is the context of the session's run: cancelled at SIGINT and
@@ -51,6 +86,11 @@ func (s *Session) RunContext(parent context.Context) (ctx context.Context, stop 
 		go func() { onInterrupt(<-signals) }()
 	}
 	return ctx, func() {
+		select {
+		case <-interrupts.interrupted:
+			select {} // the handler is cleaning up and exits the process
+		default:
+		}
 		interrupts.mu.Lock()
 		delete(interrupts.sessions, s)
 		interrupts.mu.Unlock()
@@ -59,6 +99,7 @@ func (s *Session) RunContext(parent context.Context) (ctx context.Context, stop 
 }
 
 func onInterrupt(sig os.Signal) {
+	close(interrupts.interrupted)
 	interrupts.mu.Lock()
 	sessions := make([]*Session, 0, len(interrupts.sessions))
 	for s, cancel := range interrupts.sessions {
@@ -73,6 +114,14 @@ func onInterrupt(sig os.Signal) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), interruptCleanupBound)
 	defer cancel()
+	// The cancelled creates return at once; wait for them (bounded), so
+	// that the listing below sees every container this run made.
+	locked := make(chan struct{})
+	go func() { interrupts.creating.Lock(); close(locked) }()
+	select {
+	case <-locked:
+	case <-ctx.Done():
+	}
 	var lines []string
 	for _, s := range sessions {
 		lines = append(lines, s.cleanUpInterrupted(ctx))
@@ -118,8 +167,8 @@ func (s *Session) cleanUpInterrupted(ctx context.Context) string {
 	if len(failed) > 0 {
 		msg += fmt.Sprintf(" (could not remove: %s; the next run removes them)", strings.Join(failed, ", "))
 	}
-	if s.stagingDir != "" {
-		_ = os.RemoveAll(s.stagingDir)
+	if s.recording() {
+		s.DiscardRecording()
 		msg += ", recording discarded"
 	}
 	return msg

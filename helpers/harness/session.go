@@ -69,6 +69,10 @@ type Session struct {
 	replayHost *fixture.ReplayHost
 	redactor   *fixture.Redactor
 	stagingDir string
+	// stagingMu orders saving a recording against discarding it at an
+	// interrupt: the handler waits for a save under way, and a save after the
+	// interrupt writes nothing.
+	stagingMu sync.Mutex
 	// unrecorded talks to the live daemon outside any recording: sweeping
 	// dead runs and cleaning up after an interrupt are not evidence.
 	unrecorded *client.Client
@@ -289,8 +293,13 @@ func (s *Session) fixtureErr() error {
 // FinishRecording saves the recorded answers and the metadata into
 // root/name, replacing an older recording of that name.
 func (s *Session) FinishRecording(root, name string, meta fixture.Metadata) (string, error) {
+	s.stagingMu.Lock()
+	defer s.stagingMu.Unlock()
 	if s.stagingDir == "" {
 		return "", errors.New("session is not recording")
+	}
+	if Interrupted() {
+		return "", errInterrupted
 	}
 	if err := config.CheckRecordName(name); err != nil {
 		return "", err
@@ -326,10 +335,19 @@ func (s *Session) FinishRecording(root, name string, meta fixture.Metadata) (str
 // DiscardRecording deletes what was recorded so far: a run that failed or
 // was interrupted writes nothing.
 func (s *Session) DiscardRecording() {
+	s.stagingMu.Lock()
+	defer s.stagingMu.Unlock()
 	if s.stagingDir != "" {
 		_ = os.RemoveAll(s.stagingDir)
 		s.stagingDir = ""
 	}
+}
+
+// recording reports whether a recording is under way and not yet saved.
+func (s *Session) recording() bool {
+	s.stagingMu.Lock()
+	defer s.stagingMu.Unlock()
+	return s.stagingDir != ""
 }
 
 // sweepClient is the client that talks to the live daemon unrecorded; nil in
