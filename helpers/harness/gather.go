@@ -421,7 +421,9 @@ func (s *Session) create(ctx context.Context, row evidence.Row, imageRef string,
 		&container.HostConfig{Isolation: isolationFor(row.Mode)}, nil, nil, s.containerName(row))
 	removed := new(bool)
 	cleanup(func() {
-		if created.ID != "" && !*removed {
+		// After SIGINT or SIGTERM the handler removes every container of
+		// the run; a second removal would only race it.
+		if created.ID != "" && !*removed && !Interrupted() {
 			// A fresh context: the run's may be cancelled (interrupt, run
 			// bound), and the container must go all the same.
 			ctx, cancel := s.cleanupContext()

@@ -2,8 +2,10 @@ package harness
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	cerrdefs "github.com/containerd/errdefs"
 	"os"
 	"os/signal"
 	"sort"
@@ -141,28 +143,45 @@ func signalName(sig os.Signal) string {
 }
 
 // cleanUpInterrupted removes this run's containers and staging folder. A
-// create already sent may land after the first listing, so it lists again
-// until a listing is empty or the bound is reached.
+// create or removal already sent may land after a listing (the run's own
+// cleanup may be removing a container at the same moment), so it lists again,
+// a moment later, until a listing is empty or the bound is reached.
 func (s *Session) cleanUpInterrupted(ctx context.Context) string {
-	removed, failed := 0, []string{}
+	seen, lastErr := map[string]bool{}, map[string]error{}
+	var left []container.Summary
 	cli := s.sweepClient()
-	for ctx.Err() == nil && cli != nil {
+	for cli != nil {
 		list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", LabelRunID+"="+s.RunID))})
 		if err != nil {
-			failed = append(failed, "list: "+err.Error())
+			lastErr["list"] = err
 			break
 		}
-		if len(list) == 0 {
+		if left = list; len(list) == 0 {
 			break
 		}
 		for _, c := range list {
-			if err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true}); err != nil {
-				failed = append(failed, shortID(c.ID)+": "+err.Error())
-				continue
+			seen[c.ID] = true
+			if err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
+				lastErr[shortID(c.ID)] = err
 			}
-			removed++
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
+		if ctx.Err() != nil {
+			break
 		}
 	}
+	failed := []string{}
+	for _, c := range left {
+		delete(seen, c.ID)
+		failed = append(failed, fmt.Sprintf("%s (%v)", shortID(c.ID), lastErr[shortID(c.ID)]))
+	}
+	if err := lastErr["list"]; err != nil {
+		failed = append(failed, "list: "+err.Error())
+	}
+	removed := len(seen)
 	msg := fmt.Sprintf("removed %d container(s) of run %s", removed, s.RunID)
 	if len(failed) > 0 {
 		msg += fmt.Sprintf(" (could not remove: %s; the next run removes them)", strings.Join(failed, ", "))
