@@ -229,6 +229,7 @@ func TestLiveFaults(t *testing.T) {
 // name that leaves the fixtures folder, writes nothing anywhere (issue 9 case
 // 5): no fixture, no staging folder left in TMPDIR.
 func TestLiveRecordWritesNothingOnBadInput(t *testing.T) {
+	escape := filepath.Join("..", "escape") // a folder beside the fixtures folder
 	tests := []struct {
 		doc  string
 		env  []string
@@ -236,8 +237,8 @@ func TestLiveRecordWritesNothingOnBadInput(t *testing.T) {
 	}{
 		{doc: "unreachable daemon", env: []string{"DOCKER_HOST=unix:///nonexistent/docker.sock", "CONFORMANCE_RECORD_NAME=x"},
 			want: "nothing recorded: the daemon at unix:///nonexistent/docker.sock did not answer"},
-		{doc: "record name outside the fixtures folder", env: []string{"CONFORMANCE_RECORD_NAME=../escape"},
-			want: `CONFORMANCE_RECORD_NAME="../escape" is a path, not a folder name`},
+		{doc: "record name outside the fixtures folder", env: []string{"CONFORMANCE_RECORD_NAME=" + escape},
+			want: `CONFORMANCE_RECORD_NAME="` + escape + `" is a path, not a folder name`},
 		{doc: "record name that is the fixtures folder", env: []string{"CONFORMANCE_RECORD_NAME=."}, want: `CONFORMANCE_RECORD_NAME="." is not a folder name`},
 		{doc: "fixtures folder that does not exist", env: []string{"CONFORMANCE_RECORD_NAME=x", "CONFORMANCE_FIXTURES=/nonexistent/fixtures"},
 			want: `CONFORMANCE_FIXTURES="/nonexistent/fixtures": the fixtures folder must exist before a recording`},
