@@ -246,8 +246,12 @@ func checkHost(t *testing.T, s *harness.Session, judge judgement, expected map[s
 	var err error
 	run.daemon, err = s.Daemon(run.ctx)
 	require.NoError(t, err)
+	// The sweep of dead runs' containers runs beside the base image: it
+	// touches only containers of runs that are gone, never this run's.
+	var sweeping sync.WaitGroup
+	defer sweeping.Wait() // also when a check below ends the test early
 	if judge == gate && run.daemon.Unreachable == nil {
-		sweepDeadRuns(t, run)
+		sweeping.Go(func() { sweepDeadRuns(t, run) })
 	}
 
 	t.Cleanup(func() {
@@ -264,6 +268,7 @@ func checkHost(t *testing.T, s *harness.Session, judge judgement, expected map[s
 		}
 	})
 	judgeProvisioning(t, run)
+	sweeping.Wait()
 	run.required = claims.Requirements(run.daemon, s.Expect)
 	reportProvisioning(t, run)
 	testIsolation(t, run)
