@@ -1,0 +1,132 @@
+package hostprobe
+
+// These tests run only on Windows (the file name's _windows suffix): they
+// exercise the probe against the real OS. CI builds and vets them
+// (GOOS=windows go test -c, amd64 and arm64); anyone with a Windows host runs
+// them with `go test -count=1 -v ./helpers/hostprobe/`, elevated or not: what
+// needs elevation is said, never failed on.
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+)
+
+// The parser's offsets are those of x/sys's own SYSTEM_PROCESS_INFORMATION
+// on this architecture.
+func TestLayoutMatchesXSys(t *testing.T) {
+	var s windows.SYSTEM_PROCESS_INFORMATION
+	l, err := layoutFor(int(unsafe.Sizeof(uintptr(0))))
+	assert.NilError(t, err)
+	assert.Equal(t, int(unsafe.Offsetof(s.CreateTime)), sysProcCreateTime)
+	assert.Equal(t, int(unsafe.Offsetof(s.ImageName)), l.imageNameLen)
+	assert.Equal(t, int(unsafe.Offsetof(s.ImageName)+unsafe.Offsetof(s.ImageName.Buffer)), l.imageNameBuf)
+	assert.Equal(t, int(unsafe.Offsetof(s.UniqueProcessID)), l.pid)
+	assert.Equal(t, int(unsafe.Offsetof(s.InheritedFromUniqueProcessID)), l.parentPID)
+	assert.Equal(t, int(unsafe.Offsetof(s.SessionID)), l.session)
+}
+
+func TestLiveProcessesSeesItselfWhole(t *testing.T) {
+	snap, err := Live().Processes(context.Background(), "test")
+	assert.NilError(t, err)
+	assert.Check(t, time.Since(snap.TakenAt) < time.Minute, "taken at %s", snap.TakenAt)
+
+	seen := map[int]bool{}
+	for _, p := range snap.Processes {
+		assert.Check(t, !seen[p.PID], "PID %d twice in one instant", p.PID)
+		seen[p.PID] = true
+		assert.Check(t, p.Session != nil, "PID %d (%s): no session", p.PID, p.Name)
+	}
+
+	self, ok := snap.Self()
+	assert.Assert(t, ok, "the snapshot lacks the harness (PID %d)", snap.SelfPID)
+	exe, _ := os.Executable()
+	assert.Check(t, SameImageName(self.Name, exe), "self is %q, executable %q", self.Name, exe)
+	assert.Check(t, is.Equal(self.ParentPID, os.Getppid()))
+	var session uint32
+	assert.NilError(t, windows.ProcessIdToSessionId(uint32(os.Getpid()), &session))
+	assert.Check(t, is.Equal(*self.Session, session))
+
+	// The create time is the one GetProcessTimes reports for this process.
+	var created, exited, kernel, user windows.Filetime
+	assert.NilError(t, windows.GetProcessTimes(windows.CurrentProcess(), &created, &exited, &kernel, &user))
+	assert.Check(t, self.CreateTime.Equal(FiletimeToTime(created.Nanoseconds()/100+unixEpochTicks)),
+		"create time %s, GetProcessTimes %s", self.CreateTime, time.Unix(0, created.Nanoseconds()))
+
+	if parent, ok := snap.ParentOf(self); ok {
+		assert.Check(t, !parent.CreateTime.After(self.CreateTime))
+	} else {
+		t.Logf("parent PID %d is no longer running", self.ParentPID)
+	}
+	system, ok := snap.Find(4)
+	assert.Check(t, ok && system.Name == "System", "PID 4 is %+v", system)
+
+	again, err := Live().Processes(context.Background(), "test")
+	assert.NilError(t, err)
+	assert.Check(t, again.Contains(self), "the same process in a second snapshot, by PID and create time")
+	assert.Check(t, is.Len(NewProcesses(snap, again, self.Name), 0))
+}
+
+func TestLiveOwners(t *testing.T) {
+	snap, err := Live().Processes(context.Background(), "test")
+	assert.NilError(t, err)
+	if snap.OwnersErr != "" {
+		t.Skipf("owners unreadable here (not elevated?): %s", snap.OwnersErr)
+	}
+	self, _ := snap.Self()
+	user, err := windows.GetCurrentProcessToken().GetTokenUser()
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(self.OwnerSID, user.User.Sid.String()))
+	for _, p := range snap.Named(WorkerName) {
+		t.Logf("vmwp.exe %d: owner %q (SID %s), parent %d, created %s", p.PID, p.Owner, p.OwnerSID, p.ParentPID, p.CreateTime)
+	}
+}
+
+func TestLiveComputeSystems(t *testing.T) {
+	snap, err := Live().Processes(context.Background(), "test")
+	assert.NilError(t, err)
+	assert.Assert(t, snap.HCS != nil)
+	if snap.HCS.Err != "" {
+		t.Skipf("HCS not readable here (Containers feature missing, or not elevated): %s", snap.HCS.Err)
+	}
+	for _, cs := range snap.HCS.Systems {
+		t.Logf("compute system %s: type %s, owner %s, runtime id %q", cs.ID, cs.SystemType, cs.Owner, cs.RuntimeID)
+	}
+	t.Logf("exact attribution possible: %v", ExactAttributionPossible(snap))
+}
+
+func TestLiveServices(t *testing.T) {
+	got, err := Live().Services(context.Background(), "test", []string{"EventLog", "no-such-service-conformance", "docker", "vmcompute", "vmms"})
+	assert.NilError(t, err)
+	assert.Assert(t, is.Len(got, 5))
+	eventLog := got[0]
+	assert.Check(t, eventLog.Exists)
+	assert.Check(t, is.Equal(eventLog.State, "running"))
+	assert.Check(t, is.Equal(eventLog.StartType, "auto"))
+	assert.Check(t, eventLog.PID > 0, "a running service reports its process")
+	snap, err := Live().Processes(context.Background(), "test")
+	assert.NilError(t, err)
+	p, ok := snap.Find(eventLog.PID)
+	assert.Check(t, ok && SameImageName(p.Name, "svchost.exe"), "EventLog PID %d is %+v", eventLog.PID, p)
+
+	assert.Check(t, !got[1].Exists)
+	for _, s := range got[2:] {
+		t.Logf("%s: exists %v, %s, %s, PID %d", s.Name, s.Exists, s.State, s.StartType, s.PID)
+	}
+}
+
+func TestLiveOS(t *testing.T) {
+	info, err := Live().OS(context.Background(), "test")
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(info.OS, "windows"))
+	assert.Check(t, is.Equal(info.Build, strconv.FormatUint(uint64(windows.RtlGetVersion().BuildNumber), 10)))
+	assert.Check(t, info.Revision > 0, "UBR read through the 64-bit registry view")
+	assert.Check(t, info.Edition == "server" || info.Edition == "client", "edition %q", info.Edition)
+}
