@@ -1,7 +1,6 @@
 package hostprobe
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -236,27 +235,4 @@ func short(id string) string {
 		return id[:12]
 	}
 	return id
-}
-
-// ParseComputeSystems decodes HcsEnumerateComputeSystems' answer: a JSON
-// array of hcsshim schema1 ContainerProperties, of which only Id,
-// SystemType, Owner and RuntimeId are kept. An empty answer is no systems.
-func ParseComputeSystems(answer string) ([]ComputeSystem, error) {
-	out := []ComputeSystem{}
-	if strings.TrimSpace(answer) == "" {
-		return out, nil
-	}
-	var raw []struct {
-		ID         string `json:"Id"`
-		SystemType string `json:"SystemType"`
-		Owner      string `json:"Owner"`
-		RuntimeID  string `json:"RuntimeId"`
-	}
-	if err := json.Unmarshal([]byte(answer), &raw); err != nil {
-		return nil, fmt.Errorf("HCS compute systems answer is not a JSON array of properties: %w", err)
-	}
-	for _, r := range raw {
-		out = append(out, ComputeSystem{ID: r.ID, SystemType: r.SystemType, Owner: r.Owner, RuntimeID: r.RuntimeID})
-	}
-	return out, nil
 }

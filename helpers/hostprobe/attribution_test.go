@@ -71,17 +71,6 @@ func TestVMOfOwner(t *testing.T) {
 	assert.Check(t, ok, "an account name that is no GUID still names something; callers compare it with the VM id")
 }
 
-func TestParseComputeSystems(t *testing.T) {
-	got, err := ParseComputeSystems(`[{"Id":"abc","SystemType":"Container","Owner":"docker","RuntimeId":"5e0b1c37-9a4d-4f62-8c1e-7d2a90b3f418","State":"Running"}]`)
-	assert.NilError(t, err)
-	assert.DeepEqual(t, got, []ComputeSystem{{ID: "abc", SystemType: "Container", Owner: "docker", RuntimeID: "5e0b1c37-9a4d-4f62-8c1e-7d2a90b3f418"}})
-	got, err = ParseComputeSystems("")
-	assert.NilError(t, err)
-	assert.Check(t, is.Len(got, 0))
-	_, err = ParseComputeSystems("{")
-	assert.ErrorContains(t, err, "not a JSON array")
-}
-
 func TestAttributeWorkersFallsBackWithTheReason(t *testing.T) {
 	base := []Process{{PID: 1876, Name: "vmcompute.exe"}}
 	after := Snapshot{TakenAt: t0.Add(5 * time.Second), Processes: append(base, Process{PID: 7312, Name: "vmwp.exe", ParentPID: 1876, CreateTime: t0.Add(time.Second)})}

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/Microsoft/hcsshim"
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
 )
@@ -25,7 +26,7 @@ type windowsHost struct{}
 // without opening any process, so that no access right (SeDebugPrivilege,
 // which elevated cmd.exe, ssh and CI agents usually lack) hides a field and
 // no second moment separates a process from its session. Owners come from
-// WTSEnumerateProcessesEx and the HCS compute systems from vmcompute.dll;
+// WTSEnumerateProcessesEx and the HCS compute systems from hcsshim;
 // when either fails the snapshot says why and attribution falls back to
 // timing.
 func (windowsHost) Processes(ctx context.Context, _ string) (Snapshot, error) {
@@ -147,45 +148,22 @@ func addOwners(procs []Process) error {
 	return nil
 }
 
-// vmcompute.dll's HCS v1 API, as hcsshim calls it (internal/vmcompute/
-// vmcompute.go: HcsEnumerateComputeSystems(query, *computeSystems, *result)
-// returning HRESULT; the strings are CoTaskMem-allocated and freed with
-// CoTaskMemFree, internal/interop/interop.go). The answer is a JSON array of
-// schema1 ContainerProperties (internal/hcs/schema1/schema1.go: Id,
-// SystemType, Owner, RuntimeId, ...), as hcsshim's hcs.GetComputeSystems
-// decodes it. Calling vmcompute.dll directly keeps hcsshim's dependency tree
-// out of this module for three calls.
-var (
-	modvmcompute                   = windows.NewLazySystemDLL("vmcompute.dll")
-	procHcsEnumerateComputeSystems = modvmcompute.NewProc("HcsEnumerateComputeSystems")
-	modole32                       = windows.NewLazySystemDLL("ole32.dll")
-	procCoTaskMemFree              = modole32.NewProc("CoTaskMemFree")
-)
-
-func takeCoTaskMemString(p *uint16) string {
-	if p == nil {
-		return ""
-	}
-	s := windows.UTF16PtrToString(p)
-	procCoTaskMemFree.Call(uintptr(unsafe.Pointer(p))) //nolint:errcheck // CoTaskMemFree returns nothing
-	return s
-}
-
+// computeSystems lists HCS's compute systems through hcsshim's public
+// GetContainers (github.com/Microsoft/hcsshim container.go), which calls
+// vmcompute.dll's HcsEnumerateComputeSystems and decodes the answer as
+// schema1 ContainerProperties (internal/hcs/schema1: Id, SystemType, Owner,
+// RuntimeId, ...). An empty query lists every compute system: containers of
+// any owner and the VMs of WSL, Windows Sandbox and containerd's utility VMs.
 func computeSystems() ([]ComputeSystem, error) {
-	if err := procHcsEnumerateComputeSystems.Find(); err != nil {
+	props, err := hcsshim.GetContainers(hcsshim.ComputeSystemQuery{})
+	if err != nil {
 		return nil, fmt.Errorf("HcsEnumerateComputeSystems: %w", err)
 	}
-	query, err := windows.UTF16PtrFromString("{}")
-	if err != nil {
-		return nil, err
+	out := make([]ComputeSystem, 0, len(props))
+	for _, p := range props {
+		out = append(out, ComputeSystem{ID: p.ID, SystemType: p.SystemType, Owner: p.Owner, RuntimeID: p.RuntimeID.String()})
 	}
-	var systemsp, resultp *uint16
-	hr, _, _ := procHcsEnumerateComputeSystems.Call(uintptr(unsafe.Pointer(query)), uintptr(unsafe.Pointer(&systemsp)), uintptr(unsafe.Pointer(&resultp)))
-	systemsJSON, result := takeCoTaskMemString(systemsp), takeCoTaskMemString(resultp)
-	if int32(hr) < 0 {
-		return nil, fmt.Errorf("HcsEnumerateComputeSystems: HRESULT %#08x %s", uint32(hr), result)
-	}
-	return ParseComputeSystems(systemsJSON)
+	return out, nil
 }
 
 // Services asks the service control manager directly, with only the calls
