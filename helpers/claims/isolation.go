@@ -626,6 +626,9 @@ func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
 		case a.Ambiguous():
 			return failed(fmt.Sprintf("ambiguous: %d new VM workers could be the container's: %s", len(a.Workers), pids(a.Workers)),
 				"another VM started while the container did; rerun on a quiet host, or run elevated so that HCS attribution is exact", ev...)
+		case a.Method == hostprobe.AttributionExact && a.VMID == "":
+			return failed("HCS reports no utility VM for the Hyper-V container: its compute system has no RuntimeId",
+				"the daemon ran the container without a utility VM, or this engine names it differently; attach the evidence to a report", ev...)
 		case len(a.Workers) == 0 && len(a.Foreign) > 0:
 			return failed("no VM worker attributed to the Hyper-V container: the new vmwp.exe "+pids(a.Foreign)+" are not its (see why below)",
 				"the daemon did not start a utility VM for the container; check Hyper-V and the isolation the daemon used", ev...)

@@ -336,6 +336,8 @@ func TestIsolationClaims(t *testing.T) {
 			verdict: CheckVMWorker(d, exactly(change(processWorkload(), func(w *evidence.Workload) {
 				w.After.Processes = append(w.After.Processes, hostprobe.Process{PID: 7312, Name: "vmwp.exe", Session: session(0)})
 			}), vmA, vmA))},
+		{doc: "exact: a Hyper-V container without a VM id fails", status: Fail, message: "HCS reports no utility VM for the Hyper-V container",
+			verdict: CheckVMWorker(d, exactly(hypervWorkload(), "", vmB))},
 		{doc: "exact needs no lock", status: Pass, message: "(exact)",
 			verdict: CheckVMWorker(d, change(exactly(hypervWorkload(), vmA, vmA), func(w *evidence.Workload) { w.Serialized = false }))},
 		{doc: "exact: a new worker of unknown owner falls back to timing", status: Pass, message: "VM worker attributed (timing)",
@@ -429,4 +431,23 @@ func TestLegacyWindowsTopShape(t *testing.T) {
 
 	w.Top = &container.TopResponse{Titles: []string{"4990 cmd"}}
 	assert.Equal(t, CheckProcessTree(w).Status, Fail, "a legacy answer without the workload still fails")
+}
+
+func TestContainerSessionRefusesTheHarnesssSession(t *testing.T) {
+	top := []TopProcess{{Name: "smss.exe", PID: 5364}, {Name: "PING.EXE", PID: 4872}}
+	after := hostSnapshot(
+		hostprobe.Process{PID: 5364, Name: "smss.exe", Session: session(0)},
+		hostprobe.Process{PID: 4872, Name: "PING.EXE", Session: session(1)})
+	_, problem := ContainerSession(top, *after, harnessSelf)
+	assert.Check(t, is.Contains(problem, "run in the harness's session 1"))
+
+	after.Processes[len(after.Processes)-1].Session = session(3)
+	got, problem := ContainerSession(top, *after, harnessSelf)
+	assert.Check(t, is.Equal(problem, ""))
+	assert.Check(t, is.Equal(got, uint32(3)))
+
+	_, problem = ContainerSession(top[:1], *after, harnessSelf)
+	assert.Check(t, is.Contains(problem, "no container process besides smss.exe"))
+	_, problem = ContainerSession(top, *after, hostprobe.Process{PID: 9000})
+	assert.Check(t, is.Contains(problem, "the harness's session is unknown"))
 }

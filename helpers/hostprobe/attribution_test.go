@@ -110,3 +110,10 @@ func TestMissingRequired(t *testing.T) {
 	assert.DeepEqual(t, MissingRequired(s, []Required{{What: "the docker service's", Name: "dockerd.exe", PID: 9}}), []string{"the docker service's dockerd.exe PID 9"})
 	assert.DeepEqual(t, MissingRequired(Snapshot{}, []Required{{What: "the host compute service's", Name: "vmcompute.exe"}}), []string{"the host compute service's vmcompute.exe"})
 }
+
+func TestRecordableSID(t *testing.T) {
+	assert.Check(t, is.Equal(RecordableSID("S-1-5-21-3623811015-3361044348-30300820-1013"), "S-1-5-21-*-1013"))
+	assert.Check(t, is.Equal(RecordableSID("S-1-5-18"), "S-1-5-18"))
+	vm := "S-1-5-83-1-1577786423-1331861837-2049572492-418951056"
+	assert.Check(t, is.Equal(RecordableSID(vm), vm))
+}

@@ -136,8 +136,9 @@ func addOwners(procs []Process) error {
 		if !ok || e.UserSid == nil || !SameImageName(p.Name, windows.UTF16PtrToString(e.ProcessName)) {
 			continue
 		}
-		p.OwnerSID = e.UserSid.String()
-		if strings.HasPrefix(p.OwnerSID, "S-1-5-83-1-") {
+		sid := e.UserSid.String()
+		p.OwnerSID = RecordableSID(sid)
+		if strings.HasPrefix(sid, "S-1-5-83-1-") {
 			// hcsshim resolves the VM account the same way (LookupAccount,
 			// internal/vm/vmutils/vmmem.go); only these few SIDs are looked up.
 			if account, domain, _, err := e.UserSid.LookupAccount(""); err == nil {

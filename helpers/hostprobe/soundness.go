@@ -1,6 +1,9 @@
 package hostprobe
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // ContainerAgent is the container execution agent every Windows container
 // runs (moby daemon/top_windows.go lists it among each container's
@@ -53,4 +56,18 @@ func MissingRequired(s Snapshot, req []Required) []string {
 		}
 	}
 	return out
+}
+
+// RecordableSID keeps what a SID says about the kind of account and drops
+// what identifies the machine or domain: a local or domain account
+// (S-1-5-21-<three sub-authorities of the machine or domain>-<RID>) keeps only
+// its RID, since snapshots are committed as fixtures. Well-known, service
+// (S-1-5-80-...) and VM (S-1-5-83-...) SIDs name no machine and stay whole.
+func RecordableSID(sid string) string {
+	const prefix = "S-1-5-21-"
+	if !strings.HasPrefix(sid, prefix) {
+		return sid
+	}
+	parts := strings.Split(sid[len(prefix):], "-")
+	return prefix + "*-" + parts[len(parts)-1]
 }
