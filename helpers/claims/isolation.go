@@ -394,7 +394,7 @@ func soundSnapshot(label string, s *hostprobe.Snapshot, d evidence.Daemon) (host
 		return self, nil
 	}
 	if signals := hostprobe.WindowsInContainerSignals(*s); len(signals) > 0 {
-		v := failed("probe broken: the harness runs inside a container: "+strings.Join(signals, "; "),
+		v := failed(InContainerMessage+": "+strings.Join(signals, "; "),
 			"run the gate on the container host itself, not in a container", "the "+label+" snapshot")
 		return hostprobe.Process{}, &v
 	}

@@ -174,8 +174,8 @@ type OSInfo struct {
 	// container; empty when nothing does. Inside a container the process
 	// table is the container's, so no host-side claim can be judged. Each
 	// OS's probe decides: on Linux containerSignals (PID namespace, cgroup,
-	// bind mounts, /.dockerenv); on Windows the probe judges the harness's
-	// session and process tree, and leaves this empty until it does.
+	// bind mounts, /.dockerenv); on Windows WindowsInContainerSignals (a
+	// container agent, CExecSvc.exe, in the harness's own session).
 	InContainer []string `json:"in_container,omitempty"`
 	// Hostname is only used to redact it from recordings; it is never saved.
 	Hostname string `json:"-"`

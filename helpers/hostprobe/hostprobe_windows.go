@@ -272,6 +272,11 @@ func (windowsHost) OS(context.Context, string) (OSInfo, error) {
 		ProductType: ProductTypeName(version.ProductType),
 	}
 	info.Hostname, _ = os.Hostname()
+	// Inside a process-isolated container the process table is the
+	// container's: its agent runs in the harness's own session.
+	if procs, err := systemProcesses(); err == nil {
+		info.InContainer = WindowsInContainerSignals(Snapshot{SelfPID: os.Getpid(), Processes: procs})
+	}
 
 	k, err := registry.OpenKey(registry.LOCAL_MACHINE, `SOFTWARE\Microsoft\Windows NT\CurrentVersion`, registry.QUERY_VALUE|registry.WOW64_64KEY)
 	if err != nil {

@@ -129,4 +129,5 @@ func TestLiveOS(t *testing.T) {
 	assert.Check(t, is.Equal(info.Build, strconv.FormatUint(uint64(windows.RtlGetVersion().BuildNumber), 10)))
 	assert.Check(t, info.Revision > 0, "UBR read through the 64-bit registry view")
 	assert.Check(t, info.Edition == "server" || info.Edition == "client", "edition %q", info.Edition)
+	assert.Check(t, is.Len(info.InContainer, 0), "run these tests on the host itself: %v", info.InContainer)
 }
