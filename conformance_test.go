@@ -77,6 +77,7 @@ func loadConfig(t *testing.T) config.Config {
 // TestConformance is the gate: live on Windows, replay of every fixture
 // elsewhere, record when asked.
 func TestConformance(t *testing.T) {
+	gateStarted()
 	cfg := loadConfig(t)
 	switch cfg.Mode {
 	case config.Live:

@@ -37,15 +37,22 @@ type pipelineRun struct {
 // asked for, and returns what it wrote.
 func runGateReplay(t *testing.T, hosts ...string) pipelineRun {
 	t.Helper()
+	run, err := runGate(t, "^TestConformance$/^("+strings.Join(hosts, "|")+")$", config.EnvMode+"=replay", config.EnvFixtures+"=fixtures")
+	require.NoError(t, err, "the replay of good and broken hosts passes: every verdict is the expected one\n%s", run.stdout)
+	return run
+}
+
+// runGate runs this test binary as the gate with the environment given, and
+// returns what it wrote and how it exited.
+func runGate(t *testing.T, filter string, env ...string) (pipelineRun, error) {
+	t.Helper()
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.count=1", "-test.run", "^TestConformance$/^("+strings.Join(hosts, "|")+")$")
-	cmd.Env = append(os.Environ(),
-		config.EnvMode+"=replay", config.EnvFixtures+"=fixtures",
+	cmd := exec.Command(os.Args[0], "-test.count=1", "-test.run", filter)
+	cmd.Env = append(append(os.Environ(), env...),
 		config.EnvReport+"="+filepath.Join(dir, "out", "report.json"),
 		config.EnvJUnit+"="+filepath.Join(dir, "out", "junit.xml"),
 		config.EnvStepSummary+"="+filepath.Join(dir, "summary.md"))
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "the replay of good and broken hosts passes: every verdict is the expected one\n%s", out)
+	out, runErr := cmd.CombinedOutput()
 	var run pipelineRun
 	run.stdout = string(out)
 	summary, err := os.ReadFile(filepath.Join(dir, "summary.md"))
@@ -56,7 +63,26 @@ func runGateReplay(t *testing.T, hosts ...string) pipelineRun {
 	b, err := os.ReadFile(filepath.Join(dir, "out", "junit.xml"))
 	require.NoError(t, err, "CONFORMANCE_JUNIT is written")
 	require.NoError(t, xml.Unmarshal(b, &run.junit), "the JUnit file parses")
-	return run
+	return run, runErr
+}
+
+// TestAGateThatCannotStartStillReports: a configuration error fails the gate,
+// and the report and JUnit say so (a pipeline must not read a stale or absent file).
+func TestAGateThatCannotStartStillReports(t *testing.T) {
+	requireFixtures(t)
+	run, err := runGate(t, "^TestConformance$", config.EnvMode+"=live", config.EnvPull+"=sometimes")
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "%s", run.stdout)
+	assert.Equal(t, 1, exit.ExitCode())
+	assert.Contains(t, run.stdout, `CONFORMANCE_PULL="sometimes": use never, missing or always`)
+	require.NoError(t, validate(t, compileSchema(t), run.report))
+	var r results.Run
+	require.NoError(t, json.Unmarshal(run.report, &r))
+	assert.False(t, r.Passed)
+	assert.Equal(t, 1, r.ExitCode)
+	assert.Empty(t, r.Hosts)
+	assert.Equal(t, 1, run.junit.Failures, "a failing gate test case")
+	assert.Contains(t, run.summary, "## Conformance gate **failed** (exit code 1")
 }
 
 func compileSchema(t *testing.T) *jsonschema.Schema {

@@ -26,8 +26,18 @@ var prebuilt string
 // matrix and the files written when the run ends.
 var gateRun struct {
 	sync.Mutex
-	mode  config.Mode
-	hosts []results.Host
+	// started is set when TestConformance runs: from then on the run has a
+	// verdict to report, even when no host was judged (a configuration error).
+	started bool
+	mode    config.Mode
+	hosts   []results.Host
+}
+
+// gateStarted marks the run as a gate run.
+func gateStarted() {
+	gateRun.Lock()
+	defer gateRun.Unlock()
+	gateRun.started = true
 }
 
 // collect adds a host's verdicts to the run's results.
@@ -96,8 +106,9 @@ func finishRun(code int, started time.Time) int {
 	gateRun.Lock()
 	hosts := gateRun.hosts
 	mode := gateRun.mode
+	gateStartedRun := gateRun.started
 	gateRun.Unlock()
-	if len(hosts) == 0 && prebuilt == "" {
+	if !gateStartedRun && prebuilt == "" {
 		return code // a run of self-tests only: there is no gate verdict to report
 	}
 	if len(hosts) == 0 && code == 0 && !listingOnly() {
