@@ -247,6 +247,9 @@ func checkHost(t *testing.T, s *harness.Session, judge judgement, expected map[s
 	var err error
 	run.daemon, err = s.Daemon(run.ctx)
 	require.NoError(t, err)
+	if plan := s.WorkerAttribution(); plan != "" {
+		t.Log(plan)
+	}
 	// The sweep of dead runs' containers runs beside the base image: it
 	// touches only containers of runs that are gone, never this run's.
 	var sweeping sync.WaitGroup

@@ -575,6 +575,11 @@ func pids(ps []hostprobe.Process) string {
 	return strings.Join(parts, ", ")
 }
 
+// UnverifiedExactSteps names the steps of exact attribution that no source
+// read for this project confirms (docs/windows-host-probe.md), so that a
+// verdict on a real host says what it rests on.
+const UnverifiedExactSteps = "not yet verified on a host: that a Docker Hyper-V container's own RuntimeId names its utility VM, and that vmwp.exe (like vmmem in hcsshim) runs as the VM's account"
+
 // AttributionText says, for the evidence, how the workers were attributed.
 func AttributionText(a hostprobe.Attribution) string {
 	switch a.Method {
@@ -616,6 +621,9 @@ func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
 	}
 	for i, p := range a.Foreign {
 		ev = append(ev, fmt.Sprintf("not attributed: vmwp.exe %d: %s", p.PID, a.ForeignWhy[i]))
+	}
+	if a.Method == hostprobe.AttributionExact {
+		ev = append(ev, UnverifiedExactSteps)
 	}
 	if a.Method == hostprobe.AttributionTiming && !w.Serialized {
 		return failed("VM workers cannot be attributed: exact attribution failed during the row and timing needs the harness's rows serialised",

@@ -82,6 +82,7 @@ func (s *Session) Daemon(ctx context.Context) (evidence.Daemon, error) {
 			} else {
 				d.Processes = &snap
 				s.exactAttribution = hostprobe.ExactAttributionPossible(snap)
+				s.windowsHost = true
 			}
 		}
 	}
@@ -106,6 +107,19 @@ func (s *Session) together(steps ...func()) {
 	}
 	steps[0]()
 	wg.Wait()
+}
+
+// WorkerAttribution says, for the log, how this run will attribute VM
+// workers on a local Windows daemon, and so whether its Windows rows run
+// concurrently; "" when no Windows row snapshots the host.
+func (s *Session) WorkerAttribution() string {
+	switch {
+	case !s.Local || !s.windowsHost:
+		return ""
+	case s.exactAttribution:
+		return "VM worker attribution: exact (HCS compute systems and process owners readable): the Windows rows run concurrently"
+	}
+	return "VM worker attribution: timing (HCS compute systems or process owners unreadable at provisioning): the Windows rows take turns"
 }
 
 // connectionFailure keeps the daemon's own words. A recorded connection

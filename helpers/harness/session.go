@@ -83,6 +83,7 @@ type Session struct {
 	// the provisioning snapshot) the rows run concurrently.
 	workerLock       sync.Mutex
 	exactAttribution bool
+	windowsHost      bool
 	// harnessContained: the host probe saw that the harness runs inside a
 	// container, so the settle wait does not wait for host processes it
 	// cannot see.
