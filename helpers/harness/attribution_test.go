@@ -1,0 +1,100 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gotest.tools/v3/assert"
+
+	"github.com/wincontainer-gate/conformance/helpers/evidence"
+	"github.com/wincontainer-gate/conformance/helpers/fixture"
+	"github.com/wincontainer-gate/conformance/helpers/hostprobe"
+)
+
+// windowWatcher wraps a host probe and records which rows are between their
+// before-start and after-start snapshots, and the most that ever were at once.
+type windowWatcher struct {
+	hostprobe.Host
+	mu      sync.Mutex
+	open    map[string]bool
+	maxOpen int
+}
+
+func (w *windowWatcher) Processes(ctx context.Context, step string) (hostprobe.Snapshot, error) {
+	w.mu.Lock()
+	switch {
+	case strings.HasSuffix(step, "/before-start"):
+		w.open[strings.TrimSuffix(step, "/before-start")] = true
+	case strings.HasSuffix(step, "/after-start"):
+		delete(w.open, strings.TrimSuffix(step, "/after-start"))
+	}
+	w.maxOpen = max(w.maxOpen, len(w.open))
+	w.mu.Unlock()
+	if strings.HasSuffix(step, "/before-start") {
+		time.Sleep(50 * time.Millisecond) // room for the other row to open its window too
+	}
+	return w.Host.Processes(ctx, step)
+}
+
+// TestWindowsRowsRunConcurrentlyOnlyWithExactAttribution runs both Windows
+// rows at once, as the suite does (t.Parallel): on a host whose provisioning
+// snapshot allows exact attribution (ws2022-20348) their start windows
+// overlap; on one that falls back to timing (ws2019-17763) the harness-wide
+// lock keeps them apart.
+func TestWindowsRowsRunConcurrentlyOnlyWithExactAttribution(t *testing.T) {
+	for _, tc := range []struct {
+		fixture    string
+		concurrent bool
+	}{
+		{fixture: "ws2022-20348", concurrent: true},
+		{fixture: "ws2019-17763", concurrent: false},
+	} {
+		t.Run(tc.fixture, func(t *testing.T) {
+			f, err := fixture.Load("../../fixtures/" + tc.fixture)
+			assert.NilError(t, err)
+			s, err := OpenReplay(f)
+			assert.NilError(t, err)
+			defer s.Close()
+			watcher := &windowWatcher{Host: s.Host, open: map[string]bool{}}
+			s.Host = watcher
+			ctx := context.Background()
+			d, err := s.Daemon(ctx)
+			assert.NilError(t, err)
+			d.Image, err = s.BaseImage(ctx, d)
+			assert.NilError(t, err)
+			assert.Equal(t, strings.Contains(s.WorkerAttribution(), "exact"), tc.concurrent, s.WorkerAttribution())
+
+			var wg sync.WaitGroup
+			var cleanupsMu sync.Mutex
+			var cleanups []func()
+			workloads := make([]evidence.Workload, 2)
+			errs := make([]error, 2)
+			for i, row := range evidence.Rows[:2] {
+				wg.Go(func() {
+					workloads[i], errs[i] = s.RunWorkload(ctx, row, d.Image.Ref, func(f func()) {
+						cleanupsMu.Lock()
+						defer cleanupsMu.Unlock()
+						cleanups = append(cleanups, f)
+					})
+				})
+			}
+			wg.Wait()
+			assert.NilError(t, errors.Join(errs...))
+			for _, c := range cleanups {
+				c()
+			}
+			for _, w := range workloads {
+				assert.Equal(t, w.Serialized, !tc.concurrent, "row %s", w.Row)
+			}
+			if tc.concurrent {
+				assert.Equal(t, watcher.maxOpen, 2, "exact attribution: both start windows open at once")
+			} else {
+				assert.Equal(t, watcher.maxOpen, 1, "timing attribution: one start window at a time")
+			}
+		})
+	}
+}
