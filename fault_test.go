@@ -318,8 +318,11 @@ func (d *privateDaemon) start(t *testing.T) {
 	d.cmd = exec.Command("dockerd", "--host", "unix://"+d.socket, "--data-root", filepath.Join(d.root, "data"),
 		"--exec-root", filepath.Join(d.root, "exec"), "--pidfile", d.pidFile, "--bridge=none", "--iptables=false")
 	d.cmd.Stdout, d.cmd.Stderr = logf, logf
-	// Should this test process die, the daemon dies with it.
-	d.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// Should this test process die, the daemon dies with it. It gets a network
+	// namespace of its own: a dockerd started with --bridge=none deletes the
+	// host's docker0 (moby's removeDefaultBridgeInterface), which would break
+	// the main daemon's containers; the socket is a path, reachable from here.
+	d.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Cloneflags: syscall.CLONE_NEWNET}
 	assert.NilError(t, d.cmd.Start())
 	go func(cmd *exec.Cmd) { _ = cmd.Wait() }(d.cmd)
 	poll.WaitOn(t, func(poll.LogT) poll.Result {
