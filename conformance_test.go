@@ -317,7 +317,10 @@ func sweepDeadRuns(t *testing.T, run *hostRun) {
 		t.Errorf("sweep dead runs' containers: %v", err)
 	}
 	for _, sw := range swept {
+		// Also on stderr: go test without -v hides a passing test's log,
+		// and removing containers is never silent.
 		t.Log("sweep: " + sw.String())
+		fmt.Fprintln(os.Stderr, "conformance: sweep: "+sw.String())
 	}
 }
 

@@ -230,6 +230,7 @@ func TestLiveFaults(t *testing.T) {
 // 5): no fixture, no staging folder left in TMPDIR.
 func TestLiveRecordWritesNothingOnBadInput(t *testing.T) {
 	escape := filepath.Join("..", "escape") // a folder beside the fixtures folder
+	missing := filepath.Join(t.TempDir(), "no-such-folder")
 	tests := []struct {
 		doc  string
 		env  []string
@@ -240,8 +241,8 @@ func TestLiveRecordWritesNothingOnBadInput(t *testing.T) {
 		{doc: "record name outside the fixtures folder", env: []string{"CONFORMANCE_RECORD_NAME=" + escape},
 			want: `CONFORMANCE_RECORD_NAME="` + escape + `" is a path, not a folder name`},
 		{doc: "record name that is the fixtures folder", env: []string{"CONFORMANCE_RECORD_NAME=."}, want: `CONFORMANCE_RECORD_NAME="." is not a folder name`},
-		{doc: "fixtures folder that does not exist", env: []string{"CONFORMANCE_RECORD_NAME=x", "CONFORMANCE_FIXTURES=/nonexistent/fixtures"},
-			want: `CONFORMANCE_FIXTURES="/nonexistent/fixtures": the fixtures folder must exist before a recording`},
+		{doc: "fixtures folder that does not exist", env: []string{"CONFORMANCE_RECORD_NAME=x", "CONFORMANCE_FIXTURES=" + missing},
+			want: `CONFORMANCE_FIXTURES="` + missing + `": the fixtures folder must exist before a recording`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.doc, func(t *testing.T) {
