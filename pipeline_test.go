@@ -137,7 +137,7 @@ func TestPipelineOutputsOfAReplay(t *testing.T) {
 		assert.Equal(t, "broken-vmms-missing", broken.Name)
 		assert.Equal(t, results.Counts{Pass: 16, Fail: 6, Blocked: 5, Skip: 7}, broken.Counts)
 		assert.Equal(t, results.Facts{
-			Platform: "windows", OperatingSystem: broken.Facts.OperatingSystem, OSBuild: "17763", OSRevision: 805, Edition: "server",
+			Platform: "windows", OperatingSystem: broken.Facts.OperatingSystem, OSBuild: "17763", OSRevision: 805, Edition: "server", ProductType: "server",
 			EngineName: "Docker Engine - Enterprise", EngineVersion: "19.03.5", APIVersion: "1.40", DefaultIsolation: "process",
 			Image: results.Image{Ref: "mcr.microsoft.com/windows/nanoserver:1809", ID: broken.Facts.Image.ID, OSVersion: "10.0.17763.864"},
 		}, broken.Facts)

@@ -85,7 +85,10 @@ type Facts struct {
 	OSRevision int    `json:"os_revision"`
 	// Edition is "server" or "client" on Windows, as the host probe read it;
 	// empty when the daemon is not local or on Linux.
-	Edition          string `json:"edition"`
+	Edition string `json:"edition"`
+	// ProductType is RtlGetVersion's: "workstation", "server" or
+	// "domain-controller"; the daemon's default isolation follows it.
+	ProductType      string `json:"product_type,omitempty"`
 	EngineName       string `json:"engine_name"`
 	EngineVersion    string `json:"engine_version"`
 	APIVersion       string `json:"api_version"`
@@ -139,6 +142,7 @@ func FactsOf(d evidence.Daemon) Facts {
 			f.OSRevision = h.Revision
 		}
 		f.Edition = h.Edition
+		f.ProductType = h.ProductType
 	}
 	if in := d.Image.Inspect; in != nil {
 		f.Image.ID = in.ID
