@@ -13,7 +13,7 @@ JUNIT     ?= conformance-junit.xml
 GATE_LDFLAGS := -s -w -X github.com/wincontainer-gate/conformance.prebuilt=1
 
 .PHONY: help image fmt-check vet unit bench live replay record roundtrip fixtures fixtures-check windows test \
-	windows-exe linux-exe junit junit-check lint-examples container-check soak
+	windows-exe linux-exe junit junit-check lint-examples container-check soak mutants
 
 help: ## list the targets (marked [daemon]: they need a running Docker daemon)
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -112,3 +112,6 @@ soak: image ## [daemon] build the test binary once and run the live gate RUNS ti
 	  fi; \
 	done; \
 	echo "soak: $(RUNS) consecutive live runs, $$fails failed (logs of failures in $$dir)"; test $$fails -eq 0
+
+mutants: ## apply each one-line mutation of scripts/mutants.txt to a scratch copy and run the replay self-tests: every one must be killed
+	bash scripts/mutants.sh
