@@ -61,6 +61,16 @@ func TestLiveFaults(t *testing.T) {
 		d.assertNoContainerOf(t, run.pid())
 	})
 
+	t.Run("ping that never answers", func(t *testing.T) {
+		proxy.set(hangOn("/_ping"))
+		run := startSuite(t, nil, proxy.env("CONFORMANCE_STEP_TIMEOUT=2s")...)
+		out, code := run.wait(t)
+		assert.Check(t, is.Equal(code, 1), out)
+		assert.Check(t, is.Contains(out, "daemon-reachable fail"))
+		assert.Check(t, is.Contains(out, "no answer before the request deadline"))
+		d.assertNoContainerOf(t, run.pid())
+	})
+
 	t.Run("run bound ends a hung run before go test's timeout", func(t *testing.T) {
 		proxy.set(hangOn("/top"))
 		run := startSuite(t, []string{"-test.timeout=8s"}, proxy.env("CONFORMANCE_STEP_TIMEOUT=5m")...)
