@@ -38,12 +38,39 @@ func (windowsHost) Processes(ctx context.Context, _ string) (Snapshot, error) {
 	if err := addOwners(snap.Processes); err != nil {
 		snap.OwnersErr = err.Error()
 	}
-	systems, err := computeSystems()
+	systems, err := boundedComputeSystems(ctx)
 	snap.HCS = &HCSView{Systems: systems}
 	if err != nil {
 		snap.HCS = &HCSView{Err: err.Error()}
 	}
 	return snap, ctx.Err()
+}
+
+// hcsQueryBound bounds one HCS enumeration: a hung vmcompute must not hang
+// the gate. A call past it is left to finish on its own (a system call
+// cannot be cancelled), and attribution falls back to timing.
+const hcsQueryBound = 20 * time.Second
+
+func boundedComputeSystems(ctx context.Context) ([]ComputeSystem, error) {
+	type answer struct {
+		systems []ComputeSystem
+		err     error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		systems, err := computeSystems()
+		done <- answer{systems, err}
+	}()
+	timer := time.NewTimer(hcsQueryBound)
+	defer timer.Stop()
+	select {
+	case a := <-done:
+		return a.systems, a.err
+	case <-timer.C:
+		return nil, fmt.Errorf("HcsEnumerateComputeSystems: no answer within %s", hcsQueryBound)
+	case <-ctx.Done():
+		return nil, fmt.Errorf("HcsEnumerateComputeSystems: %w", ctx.Err())
+	}
 }
 
 // systemProcesses calls NtQuerySystemInformation until the buffer is large
@@ -116,6 +143,9 @@ type wtsProcessInfoEx struct {
 func addOwners(procs []Process) error {
 	if err := procWTSEnumerateProcessesExW.Find(); err != nil {
 		return fmt.Errorf("WTSEnumerateProcessesExW: %w", err)
+	}
+	if err := procWTSFreeMemoryExW.Find(); err != nil {
+		return fmt.Errorf("WTSFreeMemoryExW: %w", err)
 	}
 	level := uint32(1)
 	var info *wtsProcessInfoEx
