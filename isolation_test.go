@@ -80,6 +80,9 @@ func testIsolation(t *testing.T, run *hostRun) {
 	for _, r := range isolationRows {
 		t.Run(r.row.String(), func(t *testing.T) {
 			t.Parallel()
+			run.mu.Lock()
+			run.rowsRun++
+			run.mu.Unlock()
 			t.Log(r.doc)
 			applies, reason := claims.RowApplies(run.daemon, run.s.Expect, r.row)
 			if r.row.Refusal() {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -129,7 +130,13 @@ func TestReplayAlteredAnswerChangesVerdict(t *testing.T) {
 // user would run `go test`, with only the given configuration variables.
 func runSuite(t *testing.T, env ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestConformance$", "-test.v", "-test.count=1")
+	return runSelected(t, "^TestConformance$", env...)
+}
+
+// runSelected is runSuite with the given -test.run pattern.
+func runSelected(t *testing.T, pattern string, env ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run="+pattern, "-test.v", "-test.count=1")
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "CONFORMANCE_") && !strings.HasPrefix(kv, "DOCKER_") {
 			cmd.Env = append(cmd.Env, kv)
@@ -256,4 +263,26 @@ func TestReplayComparesTheBlockingClaim(t *testing.T) {
 	out, err := runSuite(t, "CONFORMANCE_MODE=replay", "CONFORMANCE_FIXTURES="+filepath.Dir(dir))
 	require.Error(t, err, "replay accepted the wrong blocking claim:\n%s", out)
 	assert.Contains(t, out, `claim engine-version: got blocked by "engine-platform", want blocked by "daemon-reachable"`)
+}
+
+// TestReplayOfOneClaim selects one claim of one host with -run, as a user
+// selects a claim by its ID: its prerequisites are still judged (a blocked
+// claim says by which), the required-claims line counts that claim alone, and
+// the rows left out are no fixture error.
+func TestReplayOfOneClaim(t *testing.T) {
+	for _, tc := range []struct{ host, claim, verdict, line string }{
+		{host: filepath.Base(recordedLinuxFixture), claim: "linux/default/pid-visibility",
+			verdict: "linux/default/pid-visibility pass: ping PID", line: "required claims: 1 passed, 0 failed, 0 not judged"},
+		{host: "broken-vmcompute-missing", claim: "windows/hyperv/start",
+			verdict: "windows/hyperv/start fail: blocked by service-vmcompute", line: "required claims: 0 passed, 1 failed, 0 not judged"},
+	} {
+		t.Run(tc.host, func(t *testing.T) {
+			out, err := runSelected(t, "^TestConformance$/^"+regexp.QuoteMeta(tc.host)+"$/"+tc.claim+"$", "CONFORMANCE_MODE=replay")
+			require.NoError(t, err, out)
+			assert.Contains(t, out, "--- PASS: TestConformance/"+tc.host+"/"+tc.claim+" ")
+			assert.Contains(t, out, tc.verdict)
+			assert.Contains(t, out, tc.line)
+			assert.NotContains(t, out, "--- PASS: TestConformance/"+tc.host+"/engine-platform ", "a claim the filter left out was reported")
+		})
+	}
 }
