@@ -25,6 +25,10 @@ const (
 	LabelOwnerPID     = "io.github.wincontainer-gate.conformance.owner-pid"
 	LabelOwnerStarted = "io.github.wincontainer-gate.conformance.owner-process-start"
 	LabelRunStarted   = "io.github.wincontainer-gate.conformance.run-start"
+	// LabelOwnerPIDNamespace names the PID namespace the owner pid is
+	// counted in (Linux): a harness running in a container counts its pids
+	// in its own namespace, where this host's /proc says nothing about them.
+	LabelOwnerPIDNamespace = "io.github.wincontainer-gate.conformance.owner-pid-namespace"
 	// harnessLabelValue is the value of LabelHarness on what this harness
 	// creates; a container with the key and another value is not ours.
 	harnessLabelValue = "1"
@@ -43,17 +47,22 @@ func HostDigest(hostname string) string {
 func CurrentOwner() Owner {
 	name, _ := os.Hostname()
 	start, _, _ := processStart(os.Getpid())
-	return Owner{Host: HostDigest(name), PID: os.Getpid(), ProcessStart: start, RunStart: time.Now().UTC().Format(time.RFC3339)}
+	return Owner{Host: HostDigest(name), PID: os.Getpid(), ProcessStart: start, PIDNamespace: pidNamespace(),
+		RunStart: time.Now().UTC().Format(time.RFC3339)}
 }
 
 // ownerLabels are added to every container.
 func ownerLabels(o Owner) map[string]string {
-	return map[string]string{
+	l := map[string]string{
 		LabelOwnerHost:    o.Host,
 		LabelOwnerPID:     strconv.Itoa(o.PID),
 		LabelOwnerStarted: o.ProcessStart,
 		LabelRunStarted:   o.RunStart,
 	}
+	if o.PIDNamespace != "" {
+		l[LabelOwnerPIDNamespace] = o.PIDNamespace
+	}
+	return l
 }
 
 // Swept is a container of a dead run that a run removed, or failed to.
@@ -97,9 +106,13 @@ func DeadRun(labels map[string]string, self Owner, selfRunID string, alive proce
 		return Owner{}, false
 	}
 	pid, err := strconv.Atoi(labels[LabelOwnerPID])
-	o := Owner{Host: labels[LabelOwnerHost], PID: pid, ProcessStart: labels[LabelOwnerStarted], RunStart: labels[LabelRunStarted]}
+	o := Owner{Host: labels[LabelOwnerHost], PID: pid, ProcessStart: labels[LabelOwnerStarted], RunStart: labels[LabelRunStarted],
+		PIDNamespace: labels[LabelOwnerPIDNamespace]}
 	if err != nil || pid <= 0 || o.Host == "" || o.ProcessStart == "" || o.Host != self.Host {
 		return o, false
+	}
+	if o.PIDNamespace != "" && self.PIDNamespace != "" && o.PIDNamespace != self.PIDNamespace {
+		return o, false // its pid means another process here: liveness cannot be read
 	}
 	return o, !alive(o.PID, o.ProcessStart)
 }

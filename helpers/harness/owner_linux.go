@@ -28,3 +28,9 @@ func processStart(pid int) (start string, exists bool, err error) {
 	}
 	return fields[19], true, nil
 }
+
+// pidNamespace is this process's PID namespace, as /proc names it.
+func pidNamespace() string {
+	ns, _ := os.Readlink("/proc/self/ns/pid")
+	return ns
+}

@@ -20,7 +20,7 @@ import (
 // harness (label value "1"), of this host, of another run, whose owner
 // process is gone, is a dead run's.
 func TestDeadRunDecision(t *testing.T) {
-	self := Owner{Host: HostDigest("build01"), PID: 100, ProcessStart: "555", RunStart: "2026-01-01T00:00:00Z"}
+	self := Owner{Host: HostDigest("build01"), PID: 100, ProcessStart: "555", RunStart: "2026-01-01T00:00:00Z", PIDNamespace: "pid:[1]"}
 	dead := func(edit func(map[string]string)) map[string]string {
 		l := ownerLabels(Owner{Host: self.Host, PID: 42, ProcessStart: "7", RunStart: "2026-01-01T00:00:00Z"})
 		l[LabelHarness], l[LabelRunID] = harnessLabelValue, "oldrun"
@@ -36,6 +36,8 @@ func TestDeadRunDecision(t *testing.T) {
 		want   bool
 	}{
 		{doc: "owner process gone", labels: dead(nil), want: true},
+		{doc: "owner of the same PID namespace, gone", labels: dead(func(l map[string]string) { l[LabelOwnerPIDNamespace] = "pid:[1]" }), want: true},
+		{doc: "owner in another PID namespace (a harness in a container)", labels: dead(func(l map[string]string) { l[LabelOwnerPIDNamespace] = "pid:[2]" })},
 		{doc: "owner process still runs", labels: dead(func(l map[string]string) { l[LabelOwnerStarted] = "7-alive" })},
 		{doc: "another host", labels: dead(func(l map[string]string) { l[LabelOwnerHost] = HostDigest("build02") })},
 		{doc: "the harness label key with another value", labels: dead(func(l map[string]string) { l[LabelHarness] = "someone-else" })},

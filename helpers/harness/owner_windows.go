@@ -30,3 +30,6 @@ func processStart(pid int) (start string, exists bool, err error) {
 	}
 	return strconv.FormatInt(created.Nanoseconds()/100, 10), true, nil
 }
+
+// pidNamespace is empty: process ids are the host's.
+func pidNamespace() string { return "" }
