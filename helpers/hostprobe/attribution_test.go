@@ -117,3 +117,16 @@ func TestRecordableSID(t *testing.T) {
 	vm := "S-1-5-83-1-1577786423-1331861837-2049572492-418951056"
 	assert.Check(t, is.Equal(RecordableSID(vm), vm))
 }
+
+func TestApplyOwnersMatchesPIDAndName(t *testing.T) {
+	procs := []Process{{PID: 7312, Name: "vmwp.exe"}, {PID: 9000, Name: "conformance.test.exe"}, {PID: 4872, Name: "PING.EXE"}}
+	ApplyOwners(procs, []OwnerEntry{
+		{PID: 7312, Name: "vmwp.exe", SID: "S-1-5-83-1-1577786423-1331861837-2049572492-418951056", VMAccount: `NT VIRTUAL MACHINE\5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418`},
+		{PID: 9000, Name: "conformance.test.exe", SID: "S-1-5-21-3623811015-3361044348-30300820-500"},
+		{PID: 4872, Name: "cmd.exe", SID: "S-1-5-18"}, // the PID was reused between the two reads
+	})
+	assert.Check(t, is.Equal(procs[0].Owner, `NT VIRTUAL MACHINE\5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418`))
+	assert.Check(t, is.Equal(procs[1].OwnerSID, "S-1-5-21-*-500"))
+	assert.Check(t, is.Equal(procs[1].Owner, ""))
+	assert.Check(t, is.Equal(procs[2].OwnerSID, ""), "an entry whose name disagrees with the table is not this process")
+}

@@ -156,26 +156,22 @@ func addOwners(procs []Process) error {
 		return fmt.Errorf("WTSEnumerateProcessesExW: %w", callErr)
 	}
 	defer procWTSFreeMemoryExW.Call(wtsTypeProcessInfoLevel1, uintptr(unsafe.Pointer(info)), uintptr(count)) //nolint:errcheck // nothing to do if freeing fails
-	entries := unsafe.Slice(info, count)
-	byPID := make(map[int]*Process, len(procs))
-	for i := range procs {
-		byPID[procs[i].PID] = &procs[i]
-	}
-	for _, e := range entries {
-		p, ok := byPID[int(e.ProcessID)]
-		if !ok || e.UserSid == nil || !SameImageName(p.Name, windows.UTF16PtrToString(e.ProcessName)) {
+	var owners []OwnerEntry
+	for _, e := range unsafe.Slice(info, count) {
+		if e.UserSid == nil {
 			continue
 		}
-		sid := e.UserSid.String()
-		p.OwnerSID = RecordableSID(sid)
-		if strings.HasPrefix(sid, "S-1-5-83-1-") {
+		o := OwnerEntry{PID: int(e.ProcessID), Name: windows.UTF16PtrToString(e.ProcessName), SID: e.UserSid.String()}
+		if strings.HasPrefix(o.SID, "S-1-5-83-1-") {
 			// hcsshim resolves the VM account the same way (LookupAccount,
 			// internal/vm/vmutils/vmmem.go); only these few SIDs are looked up.
 			if account, domain, _, err := e.UserSid.LookupAccount(""); err == nil {
-				p.Owner = domain + `\` + account
+				o.VMAccount = domain + `\` + account
 			}
 		}
+		owners = append(owners, o)
 	}
+	ApplyOwners(procs, owners)
 	return nil
 }
 

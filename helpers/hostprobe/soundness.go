@@ -71,3 +71,30 @@ func RecordableSID(sid string) string {
 	parts := strings.Split(sid[len(prefix):], "-")
 	return prefix + "*-" + parts[len(parts)-1]
 }
+
+// OwnerEntry is one process as the session manager's enumeration reports
+// it: PID, image name, user SID and, for a VM account, the account name.
+type OwnerEntry struct {
+	PID       int
+	Name, SID string
+	VMAccount string
+}
+
+// ApplyOwners sets OwnerSID and Owner on the processes of a table read at an
+// earlier moment: an entry counts only when its PID and image name agree
+// with the table's (a PID reused in between by another program is skipped),
+// and the SID is kept in its recordable form.
+func ApplyOwners(procs []Process, entries []OwnerEntry) {
+	byPID := make(map[int]*Process, len(procs))
+	for i := range procs {
+		byPID[procs[i].PID] = &procs[i]
+	}
+	for _, e := range entries {
+		p, ok := byPID[e.PID]
+		if !ok || e.SID == "" || !SameImageName(p.Name, e.Name) {
+			continue
+		}
+		p.OwnerSID = RecordableSID(e.SID)
+		p.Owner = e.VMAccount
+	}
+}
