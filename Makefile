@@ -9,7 +9,10 @@ RECORD_TO ?=
 # The prebuilt gate binaries and the JUnit file of `make junit`.
 DIST      ?= dist
 JUNIT     ?= conformance-junit.xml
-# -X prebuilt: the binary runs the gate by default and writes its results beside itself.
+# The prebuilt gate: -tags gatebinary leaves out the pipeline self-tests (and the JSON
+# Schema library they use); -X prebuilt makes it run the gate by default and write its
+# results beside itself.
+GATE_TAGS    := gatebinary
 GATE_LDFLAGS := -s -w -X github.com/wincontainer-gate/conformance.prebuilt=1
 
 .PHONY: help image fmt-check vet unit bench live replay record roundtrip fixtures fixtures-check windows test \
@@ -76,11 +79,11 @@ fixtures-check: ## regenerate the constructed fixtures into a temporary copy: no
 	diff -r fixtures $$tmp && echo "constructed fixtures are byte-for-byte reproducible"; status=$$?; rm -rf $$tmp; exit $$status
 
 windows-exe: ## the gate for Windows hosts without Go: dist/conformance-gate.exe (the test binary; see README, The prebuilt binary)
-	GOOS=windows GOARCH=amd64 $(GO) test -c -trimpath -ldflags '$(GATE_LDFLAGS)' -o $(DIST)/conformance-gate.exe .
+	GOOS=windows GOARCH=amd64 $(GO) test -c -trimpath -tags $(GATE_TAGS) -ldflags '$(GATE_LDFLAGS)' -o $(DIST)/conformance-gate.exe .
 	@ls -l $(DIST)/conformance-gate.exe | awk '{printf "%s: %.1f MB\n", $$NF, $$5/1048576}'
 
 linux-exe: ## the same binary for Linux hosts: dist/conformance-gate
-	$(GO) test -c -trimpath -ldflags '$(GATE_LDFLAGS)' -o $(DIST)/conformance-gate .
+	$(GO) test -c -trimpath -tags $(GATE_TAGS) -ldflags '$(GATE_LDFLAGS)' -o $(DIST)/conformance-gate .
 
 junit: ## the gate's JUnit through gotestsum into JUNIT (default conformance-junit.xml): live on Windows, replay elsewhere
 	@status=0; $(GO) tool gotestsum --junitfile '$(JUNIT)' --format pkgname --hide-summary=skipped -- -count=1 -run '^TestConformance$$' . || status=$$?; \
