@@ -36,6 +36,7 @@ vet: ## go vet for Linux and for Windows (amd64 and arm64)
 
 windows: ## build the suite's test binaries for Windows amd64 and arm64 (compile check of the Windows probes and their Windows-only tests)
 	GOOS=windows $(GO) test -c -o /dev/null .
+	GOOS=windows $(GO) test -c -tags $(GATE_TAGS) -o /dev/null .
 	GOOS=windows $(GO) test -c -o /dev/null ./helpers/...
 	GOOS=windows GOARCH=arm64 $(GO) test -c -o /dev/null .
 	GOOS=windows GOARCH=arm64 $(GO) test -c -o /dev/null ./helpers/...
