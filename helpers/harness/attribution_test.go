@@ -22,7 +22,14 @@ type windowWatcher struct {
 	mu      sync.Mutex
 	open    map[string]bool
 	maxOpen int
+	// bothOpen closes when two windows were open at once.
+	bothOpen chan struct{}
 }
+
+// overlapWait bounds how long a row waits, inside its start window, for the
+// other row to open one too: only a lock can keep it out that long, so a
+// loaded machine does not turn a late scheduler into a serialised verdict.
+const overlapWait = 2 * time.Second
 
 func (w *windowWatcher) Processes(ctx context.Context, step string) (hostprobe.Snapshot, error) {
 	w.mu.Lock()
@@ -33,9 +40,19 @@ func (w *windowWatcher) Processes(ctx context.Context, step string) (hostprobe.S
 		delete(w.open, strings.TrimSuffix(step, "/after-start"))
 	}
 	w.maxOpen = max(w.maxOpen, len(w.open))
+	if len(w.open) == 2 {
+		select {
+		case <-w.bothOpen:
+		default:
+			close(w.bothOpen)
+		}
+	}
 	w.mu.Unlock()
 	if strings.HasSuffix(step, "/before-start") {
-		time.Sleep(50 * time.Millisecond) // room for the other row to open its window too
+		select { // room for the other row to open its window too
+		case <-w.bothOpen:
+		case <-time.After(overlapWait):
+		}
 	}
 	return w.Host.Processes(ctx, step)
 }
@@ -59,7 +76,7 @@ func TestWindowsRowsRunConcurrentlyOnlyWithExactAttribution(t *testing.T) {
 			s, err := OpenReplay(f)
 			assert.NilError(t, err)
 			defer s.Close()
-			watcher := &windowWatcher{Host: s.Host, open: map[string]bool{}}
+			watcher := &windowWatcher{Host: s.Host, open: map[string]bool{}, bothOpen: make(chan struct{})}
 			s.Host = watcher
 			ctx := context.Background()
 			d, err := s.Daemon(ctx)
