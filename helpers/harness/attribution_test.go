@@ -29,7 +29,7 @@ type windowWatcher struct {
 // overlapWait bounds how long a row waits, inside its start window, for the
 // other row to open one too: only a lock can keep it out that long, so a
 // loaded machine does not turn a late scheduler into a serialised verdict.
-const overlapWait = 2 * time.Second
+const overlapWait = 500 * time.Millisecond
 
 func (w *windowWatcher) Processes(ctx context.Context, step string) (hostprobe.Snapshot, error) {
 	w.mu.Lock()
