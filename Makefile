@@ -108,7 +108,7 @@ container-check: image ## [daemon] run the gate inside a container given the dae
 	status=$$?; rm -rf $$dir; exit $$status
 
 RUNS ?= 200
-soak: image ## [daemon] build the test binary once and run the live gate RUNS times (default 200) under nice; prints the false failures
+soak: image ## [daemon] build the test binary once and run the live gate RUNS times (default 200) under nice; prints each failure and the count
 	@dir=$$(mktemp -d) && $(GO) test -c -o $$dir/conformance.test . && fails=0 && \
 	for i in $$(seq 1 $(RUNS)); do \
 	  if ! CONFORMANCE_MODE=live nice $$dir/conformance.test -test.count=1 -test.v -test.run '^TestConformance$$' >$$dir/run.log 2>&1; then \
