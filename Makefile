@@ -115,7 +115,8 @@ soak: image ## [daemon] build the test binary once and run the live gate RUNS ti
 	    fails=$$((fails+1)); cp $$dir/run.log $$dir/failed-$$i.log; echo "run $$i FAILED:"; grep -E -A6 -- '--- FAIL| fail: ' $$dir/run.log | head -30; \
 	  fi; \
 	done; \
-	echo "soak: $(RUNS) consecutive live runs, $$fails failed (logs of failures in $$dir)"; test $$fails -eq 0
+	echo "soak: $(RUNS) consecutive live runs, $$fails failed"; \
+	if [ $$fails -eq 0 ]; then rm -rf $$dir; else echo "logs of the failed runs: $$dir"; exit 1; fi
 
 mutants: ## apply each one-line mutation of scripts/mutants.txt to a scratch copy and run the replay self-tests: every one must be killed
 	bash scripts/mutants.sh
