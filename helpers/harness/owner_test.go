@@ -2,9 +2,11 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -94,7 +96,9 @@ func TestRecordDialsDockerHost(t *testing.T) {
 	_, err = os.Stat(staging)
 	assert.Check(t, os.IsNotExist(err), "the staging folder %s outlived the session", staging)
 
-	cfg.Fixtures = "/nonexistent/fixtures"
+	// A folder of this test's own that nobody created: a fixed path such as
+	// /nonexistent could exist on a machine and make the test lie.
+	cfg.Fixtures = filepath.Join(t.TempDir(), "absent", "fixtures")
 	_, err = OpenRecord(cfg)
-	assert.Check(t, is.ErrorContains(err, `CONFORMANCE_FIXTURES="/nonexistent/fixtures": the fixtures folder must exist`))
+	assert.Check(t, is.ErrorContains(err, fmt.Sprintf("CONFORMANCE_FIXTURES=%q: the fixtures folder must exist", cfg.Fixtures)))
 }
