@@ -134,6 +134,32 @@ func TestConstraint(t *testing.T) {
 	assert.Error(t, err)
 }
 
+// TestReportedEngineVersions: versions as real engines report them, build
+// suffixes included, satisfy or miss a constraint by their leading numbers;
+// what a user configures stays strict.
+func TestReportedEngineVersions(t *testing.T) {
+	c, err := ParseConstraint(">=20.10, <24")
+	require.NoError(t, err)
+	for version, want := range map[string]bool{
+		"23.0.9m1":           true,  // Mirantis Container Runtime build numbering
+		"20.10.13":           true,  // Mirantis Container Runtime 20.10 (Windows Server 2022)
+		"19.03.5":            false, // Docker Engine - Enterprise (the documented 2019 host)
+		"17.06.2-ee-16":      false, // Docker EE 17.06 (Windows Server 2016)
+		"1.12.2-cs2-ws-beta": false, // CS Docker Engine on Windows Server 2016
+		"20.10.24+dfsg1":     true,  // Debian's docker.io
+		"v23.0.4":            true,
+		"24.0.0m1":           false,
+	} {
+		ok, err := c.Allows(version)
+		require.NoError(t, err, version)
+		assert.Equal(t, want, ok, version)
+	}
+	_, err = c.Allows("unknown")
+	assert.Error(t, err, "a reported version that starts with no number is not read as 0")
+	_, err = ParseConstraint(">=23.0.9m1")
+	assert.Error(t, err, "a configured constraint stays strict")
+}
+
 func TestLoopbackTCPIsLocal(t *testing.T) {
 	for host, want := range map[string]bool{
 		"unix:///var/run/docker.sock":    true,

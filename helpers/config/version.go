@@ -117,9 +117,41 @@ func ParseConstraint(s string) (Constraint, error) {
 	return c, nil
 }
 
-// Allows reports whether version satisfies every comparison.
+// ParseReportedVersion reads a version as an engine reports it, which may
+// carry a build suffix glued to its last number: Mirantis Container Runtime
+// numbers its builds "23.0.9m1" beside "-ee-1", "+dfsg1" and "~ds1". The
+// leading numbers are the version; the first segment that does not end in a
+// number ends it. What a user configures is read strictly by ParseVersion.
+func ParseReportedVersion(s string) (Version, error) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "v")
+	if i := strings.IndexAny(s, "-+~ "); i >= 0 {
+		s = s[:i]
+	}
+	var v Version
+	for _, part := range strings.Split(s, ".") {
+		digits := len(part) - len(strings.TrimLeft(part, "0123456789"))
+		if digits == 0 {
+			break
+		}
+		n, err := strconv.Atoi(part[:digits])
+		if err != nil {
+			return nil, fmt.Errorf("version %q: segment %q is not a number", s, part)
+		}
+		v = append(v, n)
+		if digits < len(part) {
+			break // "9m1": the build suffix starts here
+		}
+	}
+	if len(v) == 0 {
+		return nil, fmt.Errorf("version %q does not start with a number", s)
+	}
+	return v, nil
+}
+
+// Allows reports whether version, as the engine reports it, satisfies every
+// comparison.
 func (c Constraint) Allows(version string) (bool, error) {
-	v, err := ParseVersion(version)
+	v, err := ParseReportedVersion(version)
 	if err != nil {
 		return false, err
 	}
