@@ -104,7 +104,7 @@ func CheckStart(d evidence.Daemon, e config.Expectations, w evidence.Workload) V
 		ev = append(ev, stateLine(w.Inspect))
 		return failed("container did not stay running: "+w.RunErr.Message, "read `docker logs` of the container and the daemon's log", ev...)
 	}
-	return passed(fmt.Sprintf("container %s running", shortID(w.ContainerID)), append(ev, stateLine(w.Inspect))...)
+	return passed(fmt.Sprintf("container %s running", hostprobe.ShortID(w.ContainerID)), append(ev, stateLine(w.Inspect))...)
 }
 
 // noHypervisorFix is what to do on a host whose hypervisor is not usable.
@@ -666,7 +666,7 @@ func CheckCleanup(w evidence.Workload) Verdict {
 		}
 		return skipped("no container was created")
 	}
-	ev := "container " + shortID(w.ContainerID)
+	ev := "container " + hostprobe.ShortID(w.ContainerID)
 	if v, lost := connectionLost("removal", w.RemoveErr, ev); lost {
 		return v
 	}
@@ -675,9 +675,9 @@ func CheckCleanup(w evidence.Workload) Verdict {
 	}
 	switch {
 	case w.RemoveErr != nil:
-		return failed("removing the container failed: "+w.RemoveErr.Message, "docker rm -f "+shortID(w.ContainerID)+"; read the daemon's log", ev)
+		return failed("removing the container failed: "+w.RemoveErr.Message, "docker rm -f "+hostprobe.ShortID(w.ContainerID)+"; read the daemon's log", ev)
 	case w.GoneErr != nil:
-		return failed("container still present after removal: "+w.GoneErr.Message, "docker rm -f "+shortID(w.ContainerID)+"; a daemon that keeps removed containers leaks them", ev)
+		return failed("container still present after removal: "+w.GoneErr.Message, "docker rm -f "+hostprobe.ShortID(w.ContainerID)+"; a daemon that keeps removed containers leaks them", ev)
 	case w.WorkersGoneErr != nil:
 		return failed("VM worker still running after removal: "+w.WorkersGoneErr.Message, "the utility VM outlived its container; check Hyper-V and vmcompute", ev)
 	}
@@ -692,7 +692,7 @@ func CheckCleanup(w evidence.Workload) Verdict {
 // project's CI host). Both are refusals; any other answer fails.
 func CheckRefused(r evidence.Refusal) Verdict {
 	if r.CreateErr == nil {
-		return failed(fmt.Sprintf("the daemon accepted isolation %q (container %s)", r.Row.Mode, shortID(r.ContainerID)),
+		return failed(fmt.Sprintf("the daemon accepted isolation %q (container %s)", r.Row.Mode, hostprobe.ShortID(r.ContainerID)),
 			"a Linux daemon must refuse Windows isolation modes; check the engine", "create: accepted")
 	}
 	if v, lost := connectionLost("create", r.CreateErr); lost {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wincontainer-gate/conformance/helpers/config"
 	"github.com/wincontainer-gate/conformance/helpers/evidence"
+	"github.com/wincontainer-gate/conformance/helpers/hostprobe"
 )
 
 // Provisioning claim IDs.
@@ -266,7 +267,7 @@ func CheckBaseImage(d evidence.Daemon, e config.Expectations) Verdict {
 	if img.Inspect.OsVersion != "" {
 		platform += " " + img.Inspect.OsVersion
 	}
-	return passed(fmt.Sprintf("image %s %s: id %s, %s", img.Ref, how, shortID(img.Inspect.ID), platform))
+	return passed(fmt.Sprintf("image %s %s: id %s, %s", img.Ref, how, hostprobe.ShortID(img.Inspect.ID), platform))
 }
 
 // CheckImageBuild: the image's OS build fits the host for every isolation
@@ -495,12 +496,4 @@ func nonEmpty(s, def string) string {
 		return def
 	}
 	return s
-}
-
-func shortID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }

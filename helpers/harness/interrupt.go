@@ -2,10 +2,8 @@ package harness
 
 import (
 	"context"
-
 	"errors"
 	"fmt"
-	cerrdefs "github.com/containerd/errdefs"
 	"os"
 	"os/signal"
 	"sort"
@@ -14,8 +12,11 @@ import (
 	"syscall"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+
+	"github.com/wincontainer-gate/conformance/helpers/hostprobe"
 )
 
 // interruptCleanupBound bounds what an interrupted run does before it exits:
@@ -162,7 +163,7 @@ func (s *Session) cleanUpInterrupted(ctx context.Context) string {
 		for _, c := range list {
 			seen[c.ID] = true
 			if err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
-				lastErr[shortID(c.ID)] = err
+				lastErr[hostprobe.ShortID(c.ID)] = err
 			}
 		}
 		select {
@@ -176,7 +177,7 @@ func (s *Session) cleanUpInterrupted(ctx context.Context) string {
 	failed := []string{}
 	for _, c := range left {
 		delete(seen, c.ID)
-		failed = append(failed, fmt.Sprintf("%s (%v)", shortID(c.ID), lastErr[shortID(c.ID)]))
+		failed = append(failed, fmt.Sprintf("%s (%v)", hostprobe.ShortID(c.ID), lastErr[hostprobe.ShortID(c.ID)]))
 	}
 	if err := lastErr["list"]; err != nil {
 		failed = append(failed, "list: "+err.Error())

@@ -15,6 +15,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/wincontainer-gate/conformance/helpers/fixture"
+	"github.com/wincontainer-gate/conformance/helpers/hostprobe"
 )
 
 // Owner labels: they let a later run decide that the run which created a
@@ -78,7 +79,7 @@ func (sw Swept) String() string {
 		what = "could not remove (" + sw.Err.Error() + ")"
 	}
 	return fmt.Sprintf("%s container %s (%s) left by dead run %s (pid %d started %s on this host, run began %s)",
-		what, shortID(sw.ID), sw.State, sw.RunID, sw.Owner.PID, sw.Owner.ProcessStart, sw.Owner.RunStart)
+		what, hostprobe.ShortID(sw.ID), sw.State, sw.RunID, sw.Owner.PID, sw.Owner.ProcessStart, sw.Owner.RunStart)
 }
 
 // processAlive says whether a process with that PID and start time runs on
@@ -144,11 +145,4 @@ func sweep(ctx context.Context, cli *client.Client, self Owner, selfRunID string
 		out = append(out, Swept{ID: c.ID, RunID: c.Labels[LabelRunID], State: c.State, Owner: owner, Err: err})
 	}
 	return out, nil
-}
-
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }

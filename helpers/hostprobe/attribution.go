@@ -130,7 +130,7 @@ func AttributeWorkers(before, after Snapshot, containerID string) Attribution {
 	if why == "" {
 		vmID, from, found := UtilityVMID(*after.HCS, containerID)
 		if !found {
-			why = fmt.Sprintf("HCS lists no compute system named %s or %s@vm among %d", short(containerID), short(containerID), len(after.HCS.Systems))
+			why = fmt.Sprintf("HCS lists no compute system named %s or %s@vm among %d", ShortID(containerID), ShortID(containerID), len(after.HCS.Systems))
 		} else if a, unreadable := exact(fresh, after, vmID, from); unreadable == "" {
 			return a
 		} else {
@@ -230,7 +230,10 @@ func containsProcess(ps []Process, p Process) bool {
 	return false
 }
 
-func short(id string) string {
+// ShortID is the 12-character form Docker prints of a container or image id
+// (without an image id's "sha256:").
+func ShortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
 	if len(id) > 12 {
 		return id[:12]
 	}
