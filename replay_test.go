@@ -46,6 +46,21 @@ func editCassette(t *testing.T, dir string, edit func(c *cassette.Cassette)) {
 	require.NoError(t, c.Save())
 }
 
+// editExpected rewrites one claim's expected verdict in a fixture copy.
+func editExpected(t *testing.T, dir, claim string, edit func(e *fixture.Expected)) {
+	t.Helper()
+	path := filepath.Join(dir, fixture.MetadataFile)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var m fixture.Metadata
+	require.NoError(t, json.Unmarshal(b, &m))
+	e, ok := m.Expected[claim]
+	require.True(t, ok, "fixture expects %s", claim)
+	edit(&e)
+	m.Expected[claim] = e
+	require.NoError(t, fixture.SaveMetadata(dir, m))
+}
+
 // editHost rewrites a fixture's recorded host probe answers.
 func editHost(t *testing.T, dir string, edit func(a *fixture.HostAnswers)) {
 	t.Helper()
@@ -250,15 +265,10 @@ func TestReplaySettleWaitsForTheWorkload(t *testing.T) {
 // that the verdict is not the one the fixture expects.
 func TestReplayComparesTheBlockingClaim(t *testing.T) {
 	dir := copyFixture(t, "fixtures/broken-daemon-unreachable")
-	path := filepath.Join(dir, fixture.MetadataFile)
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var meta fixture.Metadata
-	require.NoError(t, json.Unmarshal(b, &meta))
-	want := meta.Expected[claims.EngineVersion]
-	require.Equal(t, claims.EnginePlatform, want.BlockedBy, "the fixture expects engine-version blocked by engine-platform")
-	meta.Expected[claims.EngineVersion] = fixture.Expected{Status: "fail", Message: "blocked by daemon-reachable", BlockedBy: claims.DaemonReachable}
-	require.NoError(t, fixture.SaveMetadata(dir, meta))
+	editExpected(t, dir, claims.EngineVersion, func(e *fixture.Expected) {
+		require.Equal(t, claims.EnginePlatform, e.BlockedBy, "the fixture expects engine-version blocked by engine-platform")
+		*e = fixture.Expected{Status: "fail", Message: "blocked by daemon-reachable", BlockedBy: claims.DaemonReachable}
+	})
 
 	out, err := runSuite(t, "CONFORMANCE_MODE=replay", "CONFORMANCE_FIXTURES="+filepath.Dir(dir))
 	require.Error(t, err, "replay accepted the wrong blocking claim:\n%s", out)

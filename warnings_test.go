@@ -1,8 +1,6 @@
 package conformance
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -11,21 +9,6 @@ import (
 
 	"github.com/wincontainer-gate/conformance/helpers/fixture"
 )
-
-// editExpected rewrites one claim's expected verdict in a fixture copy.
-func editExpected(t *testing.T, dir, claim string, edit func(e *fixture.Expected)) {
-	t.Helper()
-	path := filepath.Join(dir, fixture.MetadataFile)
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var m fixture.Metadata
-	require.NoError(t, json.Unmarshal(b, &m))
-	e, ok := m.Expected[claim]
-	require.True(t, ok, "fixture expects %s", claim)
-	edit(&e)
-	m.Expected[claim] = e
-	require.NoError(t, fixture.SaveMetadata(dir, m))
-}
 
 // TestReplayComparesWarnings: the newer-revision warning of the 2025 host is
 // part of its expected verdict; a fixture that forgets it, or expects one the
