@@ -313,11 +313,27 @@ func TopProcesses(top *container.TopResponse) ([]TopProcess, error) {
 }
 
 func topSummary(procs []TopProcess) string {
+	return "top: " + TopNames(procs)
+}
+
+// TopNames lists the processes as "name PID", comma-separated.
+func TopNames(procs []TopProcess) string {
 	parts := make([]string, 0, len(procs))
 	for _, p := range procs {
 		parts = append(parts, fmt.Sprintf("%s %d", p.Name, p.PID))
 	}
-	return "top: " + strings.Join(parts, ", ")
+	return strings.Join(parts, ", ")
+}
+
+// FindTopProcess returns the first process named name, compared as Windows
+// compares image names.
+func FindTopProcess(procs []TopProcess, name string) (TopProcess, bool) {
+	for _, p := range procs {
+		if hostprobe.SameImageName(p.Name, name) {
+			return p, true
+		}
+	}
+	return TopProcess{}, false
 }
 
 // WorkloadProcess finds the workload in the top answer.
@@ -326,10 +342,8 @@ func WorkloadProcess(w evidence.Workload) (TopProcess, []TopProcess, error) {
 	if err != nil {
 		return TopProcess{}, nil, err
 	}
-	for _, p := range procs {
-		if hostprobe.SameImageName(p.Name, WorkloadName(w.Row.Platform)) {
-			return p, procs, nil
-		}
+	if p, ok := FindTopProcess(procs, WorkloadName(w.Row.Platform)); ok {
+		return p, procs, nil
 	}
 	return TopProcess{}, procs, fmt.Errorf("%s is not in the container's process tree", WorkloadName(w.Row.Platform))
 }

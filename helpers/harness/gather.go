@@ -388,12 +388,7 @@ func topProcess(top *container.TopResponse, name string) (claims.TopProcess, boo
 	if err != nil {
 		return claims.TopProcess{}, false
 	}
-	for _, p := range procs {
-		if hostprobe.SameImageName(p.Name, name) {
-			return p, true
-		}
-	}
-	return claims.TopProcess{}, false
+	return claims.FindTopProcess(procs, name)
 }
 
 func topNames(top *container.TopResponse) string {
@@ -401,11 +396,7 @@ func topNames(top *container.TopResponse) string {
 	if err != nil {
 		return err.Error()
 	}
-	names := make([]string, 0, len(procs))
-	for _, p := range procs {
-		names = append(names, fmt.Sprintf("%s %d", p.Name, p.PID))
-	}
-	return "[" + strings.Join(names, ", ") + "]"
+	return "[" + claims.TopNames(procs) + "]"
 }
 
 func (s *Session) snapshot(ctx context.Context, step string, w *evidence.Workload) *hostprobe.Snapshot {
