@@ -79,7 +79,7 @@ fixtures-check: ## regenerate the constructed fixtures into a temporary copy: no
 	@tmp=$$(mktemp -d) && cp -r fixtures/. $$tmp/ && $(GO) run ./helpers/fixturegen -fixtures $$tmp && \
 	diff -r fixtures $$tmp && echo "constructed fixtures are byte-for-byte reproducible"; status=$$?; rm -rf $$tmp; exit $$status
 
-windows-exe: ## the gate for Windows hosts without Go: dist/conformance-gate.exe (the test binary; see README, The prebuilt binary)
+windows-exe: ## the gate for Windows hosts without Go: dist/conformance-gate.exe (the test binary; see docs/pipelines.md)
 	GOOS=windows GOARCH=amd64 $(GO) test -c -trimpath -tags $(GATE_TAGS) -ldflags '$(GATE_LDFLAGS)' -o $(DIST)/conformance-gate.exe .
 	@ls -l $(DIST)/conformance-gate.exe | awk '{printf "%s: %.1f MB\n", $$NF, $$5/1048576}'
 

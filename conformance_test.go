@@ -72,7 +72,7 @@ type hostRun struct {
 func loadConfig(t *testing.T) config.Config {
 	t.Helper()
 	cfg, err := config.Load(os.Getenv, runtime.GOOS)
-	require.NoError(t, err, "configuration (see README.md, Configuration)")
+	require.NoError(t, err, "configuration (see docs/configuration.md)")
 	return cfg
 }
 

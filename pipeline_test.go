@@ -304,19 +304,20 @@ func TestJUnitOfGotestsum(t *testing.T) {
 	}
 }
 
-// TestREADMEShowsRealMatrices: the matrices the README shows are what the
-// replay of those hosts prints today.
-func TestREADMEShowsRealMatrices(t *testing.T) {
+// TestDocsShowRealMatrices: the matrices the README and docs/pipelines.md
+// show are what the replay of those hosts prints today.
+func TestDocsShowRealMatrices(t *testing.T) {
 	requireFixtures(t)
-	readme, err := os.ReadFile("README.md")
-	require.NoError(t, err)
+	shownIn := map[string]string{"ws2019-17763": "README.md", "broken-vmms-missing": "docs/pipelines.md"}
 	run := runGateReplay(t, "ws2019-17763", "broken-vmms-missing")
-	for _, host := range []string{"ws2019-17763", "broken-vmms-missing"} {
+	for host, page := range shownIn {
+		doc, err := os.ReadFile(page)
+		require.NoError(t, err)
 		start := strings.Index(run.stdout, "conformance gate: "+host+" (replay)")
 		require.GreaterOrEqual(t, start, 0, host)
 		block := run.stdout[start:]
 		end := strings.Index(block, "required claims: ")
 		block = block[:end+strings.Index(block[end:], "\n")]
-		assert.Contains(t, string(readme), block, "README.md shows the matrix of %s as the replay prints it; update it from:\n%s", host, block)
+		assert.Contains(t, string(doc), block, "%s shows the matrix of %s as the replay prints it; update it from:\n%s", page, host, block)
 	}
 }

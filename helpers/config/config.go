@@ -1,5 +1,5 @@
 // Package config is the one place the harness reads its configuration: the
-// environment variables documented in the README, each with its default. Every
+// environment variables documented in docs/configuration.md, each with its default. Every
 // other package receives a Config or an Expectations value and never calls
 // os.Getenv.
 package config
@@ -49,7 +49,7 @@ const (
 	HyperVSkip HyperVPolicy = "skip"
 )
 
-// Environment variable names; the README documents each one.
+// Environment variable names; docs/configuration.md documents each one.
 const (
 	EnvMode             = "CONFORMANCE_MODE"
 	EnvFixtures         = "CONFORMANCE_FIXTURES"
@@ -70,7 +70,7 @@ const (
 	EnvCertPath         = "DOCKER_CERT_PATH"
 )
 
-// Defaults, documented in the README.
+// Defaults, documented in docs/configuration.md.
 const (
 	DefaultEngineVersion = ">=19.03"
 	DefaultMinAPIVersion = "1.40"
