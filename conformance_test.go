@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
 	"sort"
@@ -159,6 +160,7 @@ func replayHost(t *testing.T, dir string, judge judgement) *claims.Ledger {
 		}
 		if judge == compareToFixture && !partial {
 			requireAllExpectedJudged(t, run, f)
+			requireGateOutcome(t, run, f)
 		}
 		if judge == compareToFixture {
 			collect(f.Name(), run, config.Replay, "")
@@ -225,6 +227,8 @@ func saveRecording(t *testing.T, cfg config.Config, s *harness.Session, run *hos
 	for _, v := range run.ledger.All() {
 		meta.Expected[v.Claim] = fixture.Expected{Status: string(v.Status), Message: v.Message, BlockedBy: v.BlockedBy, Warnings: v.Warnings}
 	}
+	outcome := run.gateOutcome()
+	meta.Gate = &outcome
 	dir, err := s.FinishRecording(cfg.Fixtures, name, meta)
 	require.NoError(t, err)
 	t.Logf("recorded %d claims into %s", len(meta.Expected), dir)
@@ -374,7 +378,53 @@ func summarize(t *testing.T, run *hostRun) {
 			}
 		}
 	}
+	// The gate's exit code follows claims.GatePasses: a host it fails
+	// fails the run even when no subtest said why (never otherwise).
+	if run.judge == gate && !claims.GatePasses(run.ledger, run.Summary) && !t.Failed() {
+		t.Errorf("the gate fails on %s: %d claims failed, %d passed, %s", run.s.Target,
+			run.ledger.Count(claims.Fail), run.ledger.Count(claims.Pass), run.Summary.Line())
+	}
 	t.Log(run.Summary.Line())
+}
+
+// gateOutcome is the gate's own outcome on the host, as a fixture states it.
+func (run *hostRun) gateOutcome() fixture.Gate {
+	return harness.GateOutcome(run.ledger, run.Summary, run.required, claims.GatedPlatform(run.daemon, run.s.Expect))
+}
+
+// requireGateOutcome compares the gate's own outcome on a replayed host with
+// the one its fixture states: passed or failed, the exit code, the
+// required-claims counts and the optional claims. Every verdict may match
+// while the gate's outcome changed (a claim no longer required, a failure
+// that no longer fails the gate); this is the row that fails then. It holds
+// only when every claim was reported: a -run filter counts a part.
+func requireGateOutcome(t *testing.T, run *hostRun, f *fixture.Fixture) {
+	t.Helper()
+	for id := range f.Meta.Expected {
+		if !run.wasReported(id) {
+			return
+		}
+	}
+	got, want := run.gateOutcome(), *f.Meta.Gate
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("gate outcome on %s: got %s, want %s (fixture %s: %s)", f.Name(), describeGate(got), describeGate(want),
+			filepath.Join(f.Dir, fixture.MetadataFile), f.Meta.Provenance.Rerecord)
+		return
+	}
+	t.Logf("gate outcome as expected: %s", describeGate(got))
+}
+
+func describeGate(g fixture.Gate) string {
+	verdict := "passed"
+	if !g.Passed {
+		verdict = "failed"
+	}
+	optional := "none"
+	if len(g.NotRequired) > 0 {
+		optional = strings.Join(g.NotRequired, ", ")
+	}
+	return fmt.Sprintf("gate %s, exit code %d, required claims: %d passed, %d failed, %d not judged; not required: %s",
+		verdict, g.ExitCode, g.Required.Passed, g.Required.Failed, g.Required.NotJudged, optional)
 }
 
 // selected says which claims a `-run`/`-skip` filter chose: nil (every claim)

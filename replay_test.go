@@ -296,3 +296,56 @@ func TestReplayOfOneClaim(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayChecksTheGateOutcome: every verdict of a fixture may match while
+// the gate's own outcome differs (a claim no longer optional, a failure that
+// no longer fails the gate); replay fails on the outcome the fixture states.
+func TestReplayChecksTheGateOutcome(t *testing.T) {
+	for _, tc := range []struct {
+		doc, host string
+		edit      func(g *fixture.Gate)
+		want      string
+	}{
+		{
+			doc: "a remote daemon whose host-side claims the fixture says are required", host: "ws2022-remote",
+			edit: func(g *fixture.Gate) { g.NotRequired = nil; g.Required.Passed = 22 },
+			want: "got gate passed, exit code 0, required claims: 15 passed, 0 failed, 0 not judged; not required: service-docker",
+		},
+		{
+			doc: "a failed optional claim (vmms stopped under hyperv: skip) the fixture says passes the gate", host: "broken-vmms-stopped-skip",
+			edit: func(g *fixture.Gate) { g.Passed, g.ExitCode = true, 0 },
+			want: "got gate failed, exit code 1, required claims: 15 passed",
+		},
+	} {
+		t.Run(tc.doc, func(t *testing.T) {
+			dir := copyFixture(t, filepath.Join("fixtures", tc.host))
+			path := filepath.Join(dir, fixture.MetadataFile)
+			b, err := os.ReadFile(path)
+			require.NoError(t, err)
+			var m fixture.Metadata
+			require.NoError(t, json.Unmarshal(b, &m))
+			require.NotNil(t, m.Gate, "the fixture states its gate outcome")
+			tc.edit(m.Gate)
+			require.NoError(t, fixture.SaveMetadata(dir, m))
+
+			out, err := runSuite(t, "CONFORMANCE_MODE=replay", "CONFORMANCE_FIXTURES="+filepath.Dir(dir))
+			require.Error(t, err, "replay accepted a wrong gate outcome:\n%s", out)
+			assert.Contains(t, out, "gate outcome on "+tc.host+": "+tc.want)
+			assert.Contains(t, out, path)
+		})
+	}
+
+	t.Run("a fixture without a gate outcome is refused, naming how to write it", func(t *testing.T) {
+		dir := copyFixture(t, recordedLinuxFixture)
+		path := filepath.Join(dir, fixture.MetadataFile)
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		var m fixture.Metadata
+		require.NoError(t, json.Unmarshal(b, &m))
+		m.Gate = nil
+		require.NoError(t, fixture.SaveMetadata(dir, m))
+		_, err = fixture.Load(dir)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `no gate outcome ("gate": passed, exit_code, required counts): make fixtures writes it`)
+	})
+}

@@ -233,3 +233,40 @@ func RequirementOf(reqs []Requirement, id string) (Requirement, bool) {
 	}
 	return Requirement{}, false
 }
+
+// GatePasses is the gate's own verdict on one host, the one its exit code
+// gives: it passes when some claim passed (a gate that proved nothing fails
+// closed), no claim failed (a failure fails the gate whether or not the claim
+// is required: a Hyper-V claim that fails under CONFORMANCE_HYPERV=skip is
+// still a broken host) and every required claim passed.
+func GatePasses(l *Ledger, g GateSummary) bool {
+	return l.Count(Pass) > 0 && l.Count(Fail) == 0 && g.OK()
+}
+
+// GateExitCode is the exit code of a run that judged one host: go test's 0
+// when the gate passed, its 1 when a test failed.
+func GateExitCode(passed bool) int {
+	if passed {
+		return 0
+	}
+	return 1
+}
+
+// Optional lists, in catalogue order, the claims of the gated platform (and
+// those of every platform) that the configuration does not require: the
+// Hyper-V claims under CONFORMANCE_HYPERV=skip or when Hyper-V is not under
+// test, the host-side claims of a remote daemon under
+// CONFORMANCE_REMOTE_HOST_CLAIMS=skip. The other platform's claims are left
+// out: they never apply.
+func Optional(reqs []Requirement, platform string) []string {
+	var out []string
+	for _, s := range Catalogue() {
+		if s.Platform != "" && s.Platform != platform {
+			continue
+		}
+		if r, ok := RequirementOf(reqs, s.ID); ok && !r.Required {
+			out = append(out, s.ID)
+		}
+	}
+	return out
+}

@@ -182,3 +182,80 @@ func TestRemoteDaemonMustNameItsPlatform(t *testing.T) {
 	local := with(ws2019(), func(d *evidence.Daemon) { d.Target = "tcp://127.0.0.1:2375" })
 	assert.Check(t, is.Equal(CheckEnginePlatform(local, defaultExpect()).Status, Pass), "a local daemon's platform is the host's")
 }
+
+// TestGatePasses: the gate's own verdict on a host, row by row the host
+// situations that decide it.
+func TestGatePasses(t *testing.T) {
+	reqs := []Requirement{{Claim: "a", Required: true, Why: "always"}, {Claim: "hyperv", Why: "CONFORMANCE_HYPERV=skip"}}
+	tests := []struct {
+		doc     string
+		verdict map[string]Verdict
+		want    bool
+	}{
+		{doc: "a healthy host: every required claim passed", verdict: map[string]Verdict{"a": passed("fine"), "hyperv": passed("fine")}, want: true},
+		{doc: "an optional Hyper-V row that skips (no hypervisor, hyperv: skip)", verdict: map[string]Verdict{"a": passed("fine"), "hyperv": skipped("no hypervisor")}, want: true},
+		{doc: "an optional claim that fails (vmms stopped under hyperv: skip) still fails the gate", verdict: map[string]Verdict{"a": passed("fine"), "hyperv": failed("vmms stopped", "start it")}, want: false},
+		{doc: "a required claim that skipped (a remote daemon's host-side claim)", verdict: map[string]Verdict{"a": skipped("not local"), "hyperv": passed("fine")}, want: false},
+		{doc: "a required claim never judged (the run stopped early)", verdict: map[string]Verdict{"hyperv": passed("fine")}, want: false},
+		{doc: "nothing passed: a gate that proved nothing fails closed", verdict: map[string]Verdict{"hyperv": skipped("no hypervisor")}, want: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			l := NewLedger()
+			for id, v := range tc.verdict {
+				l.Judge(id, nil, func() Verdict { return v })
+			}
+			got := GatePasses(l, JudgeRequired(l, reqs, nil))
+			assert.Check(t, is.Equal(got, tc.want))
+			wantCode := 1
+			if tc.want {
+				wantCode = 0
+			}
+			assert.Check(t, is.Equal(GateExitCode(got), wantCode))
+		})
+	}
+	// Nothing required and one claim passed: the gate passes.
+	l := NewLedger()
+	l.Judge("hyperv", nil, func() Verdict { return passed("fine") })
+	assert.Check(t, GatePasses(l, JudgeRequired(l, reqs[1:], nil)))
+}
+
+// TestOptional: the claims of the gated platform that the configuration
+// leaves optional, per configuration a user gates with.
+func TestOptional(t *testing.T) {
+	hypervRow := []string{ServiceVmms, "windows/hyperv/start", "windows/hyperv/isolation-field", "windows/hyperv/process-tree",
+		"windows/hyperv/pid-visibility", "windows/hyperv/vm-worker", "windows/hyperv/cleanup"}
+	remote := with(ws2019(), func(d *evidence.Daemon) { d.Target, d.Local, d.Host = "tcp://10.0.0.5:2375", false, nil })
+	tests := []struct {
+		doc    string
+		daemon evidence.Daemon
+		expect func(*config.Expectations)
+		want   []string
+	}{
+		{doc: "a Windows Server under the defaults: nothing optional", daemon: ws2019()},
+		{doc: "a Linux host: the Windows claims never apply, nothing optional", daemon: linuxDaemon("unix:///var/run/docker.sock", true)},
+		{doc: "CONFORMANCE_HYPERV=skip on a Server", daemon: ws2019(), expect: func(e *config.Expectations) { e.HyperV = config.HyperVSkip }, want: hypervRow},
+		{
+			doc: "CONFORMANCE_ISOLATION=hyperv on a client: the process row", daemon: ws2019(),
+			expect: func(e *config.Expectations) { e.Isolation = []string{"hyperv"} },
+			want: []string{"windows/process/start", "windows/process/isolation-field", "windows/process/process-tree",
+				"windows/process/pid-visibility", "windows/process/vm-worker", "windows/process/cleanup"},
+		},
+		{
+			doc: "a remote daemon under CONFORMANCE_REMOTE_HOST_CLAIMS=skip: every host-side claim, vm-worker included", daemon: remote,
+			expect: func(e *config.Expectations) { e.SkipRemoteHostClaims, e.Platform = true, "windows" },
+			want: []string{ServiceDocker, ServiceVmcompute, ServiceVmms, "windows/process/pid-visibility", "windows/process/vm-worker",
+				"windows/hyperv/pid-visibility", "windows/hyperv/vm-worker"},
+		},
+		{doc: "a remote daemon without the skip: every host-side claim stays required", daemon: remote, expect: func(e *config.Expectations) { e.Platform = "windows" }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			e := defaultExpect()
+			if tc.expect != nil {
+				tc.expect(&e)
+			}
+			assert.Check(t, is.DeepEqual(Optional(Requirements(tc.daemon, e), GatedPlatform(tc.daemon, e)), tc.want))
+		})
+	}
+}

@@ -56,6 +56,11 @@ type Description struct {
 	Containers map[string]ContainerDesc `json:"containers,omitempty"`
 	// Expected is every claim's verdict: status and a substring of its message.
 	Expected map[string]fixture.Expected `json:"expected"`
+	// Gate, when given (never inherited), is the gate's own outcome on the
+	// host written by hand: the generator refuses the description when the
+	// outcome it computes from the expected verdicts differs. Left out, the
+	// computed outcome is written alone.
+	Gate *fixture.Gate `json:"gate,omitempty"`
 }
 
 // DaemonDesc is the simulated Docker Engine.
@@ -302,8 +307,8 @@ func loadMerged(root, name string, chain []string) (map[string]any, error) {
 
 // mergeDescriptions lays over on top of base. Maps merge key by key, lists
 // and scalars replace, and a null value deletes the key. Three fields have
-// their own rule: breaks is never inherited (a host breaks what it says
-// itself), supplied is appended to the base's (a broken host keeps the base's
+// their own rule: breaks and gate are never inherited (a host breaks what it
+// says itself, and its outcome is its own), supplied is appended to the base's (a broken host keeps the base's
 // invented values and adds its own), and each expected verdict replaces the
 // base's as a whole (a status never pairs with another verdict's message).
 func mergeDescriptions(base, over map[string]any) map[string]any {
@@ -312,6 +317,7 @@ func mergeDescriptions(base, over map[string]any) map[string]any {
 		under[k] = v
 	}
 	delete(under, "breaks")
+	delete(under, "gate")
 	out := deepMerge(under, withoutKeys(over, "supplied", "expected")).(map[string]any)
 
 	var supplied []any

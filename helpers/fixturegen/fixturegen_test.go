@@ -64,6 +64,12 @@ func TestMergeDescriptions(t *testing.T) {
 			want: "base: the-base\nsource: broken host\nexpected: {}",
 		},
 		{
+			doc:  "gate is not inherited: a broken host's outcome is its own",
+			base: "gate: {passed: true, exit_code: 0}\nsource: base host",
+			over: "source: broken host",
+			want: "source: broken host\nexpected: {}",
+		},
+		{
 			doc:  "breaks of the overlay stay",
 			base: "breaks: [service-docker]",
 			over: "breaks: [service-vmms]",

@@ -17,7 +17,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 
+	"github.com/wincontainer-gate/conformance/helpers/claims"
+	"github.com/wincontainer-gate/conformance/helpers/config"
 	"github.com/wincontainer-gate/conformance/helpers/evidence"
 	"github.com/wincontainer-gate/conformance/helpers/fixture"
 	"github.com/wincontainer-gate/conformance/helpers/harness"
@@ -139,6 +142,23 @@ func generate(root, name string, logf func(string, ...any)) error {
 			return fmt.Errorf("container %s (%s) is still listed at the end of the run: the replay would report it as left behind", left[0].ID[:12], left[0].State)
 		}
 	}
-	_, err = s.FinishRecording(root, name, d.metadata(expect))
+	meta := d.metadata(expect)
+	outcome := expectedOutcome(daemon, expect, d.Expected)
+	if d.Gate != nil && !reflect.DeepEqual(*d.Gate, outcome) {
+		return fmt.Errorf("gate: the description says %+v, its expected verdicts give %+v", *d.Gate, outcome)
+	}
+	meta.Gate = &outcome
+	_, err = s.FinishRecording(root, name, meta)
 	return err
+}
+
+// expectedOutcome is the gate's own outcome on a host whose claims reach the
+// expected verdicts, under the requirements the suite would apply to it.
+func expectedOutcome(daemon evidence.Daemon, expect config.Expectations, expected map[string]fixture.Expected) fixture.Gate {
+	ledger := claims.NewLedger()
+	for id, e := range expected {
+		ledger.Judge(id, nil, func() claims.Verdict { return claims.Verdict{Status: claims.Status(e.Status), Message: e.Message} })
+	}
+	reqs := claims.Requirements(daemon, expect)
+	return harness.GateOutcome(ledger, claims.JudgeRequired(ledger, reqs, nil), reqs, claims.GatedPlatform(daemon, expect))
 }
