@@ -3,8 +3,11 @@ package claims
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/Microsoft/hcsshim/osversion"
+
+	"github.com/wincontainer-gate/conformance/helpers/config"
 )
 
 // The Windows build compatibility rules, each row with its source. The build
@@ -114,62 +117,174 @@ func DefaultBaseImage(build int) string {
 	return ""
 }
 
+// Fit is what a fix needs to name the images that run on a host: the host's
+// build and revision, the isolation modes under test, the moment that decides
+// which images are still serviced, and the image under test (a third-party
+// image is told to use its variant for a build, not a Microsoft tag).
+type Fit struct {
+	Host, HostRev int
+	Modes         []string
+	At            time.Time
+	Image         string
+}
+
 // FitFix says which image to use on a host for the isolation modes under
-// test. It is never empty: a build without an image of its own gets the
-// published images that fit, and a build no image fits gets what to change.
-func FitFix(host int, modes []string) string {
-	var fitAll []string
-	perMode := map[string][]string{}
-	for _, b := range PublishedImages {
-		all := true
-		for _, m := range modes {
-			if BuildFits(m, host, b.Build) {
-				perMode[m] = append(perMode[m], fmt.Sprintf("%s (%d)", b.Tag, b.Build))
+// test, naming only serviced images (servicing.go). It is never empty: a
+// build without a serviced image of its own gets every serviced image that
+// fits, and a mode that only an unserviced image fits is told so, with the
+// serviced way.
+//   - Server 2016 under process isolation also needs the host's revision
+//     (RevisionFinding), so the fix names it.
+//   - Every serviced tag that fits is listed: on 26100 the ltsc2022 images fit
+//     process isolation too (hcsshim's rule).
+//   - Hyper-V isolation is offered as the serviced way only when its rule
+//     admits a serviced image here.
+func FitFix(q Fit) string {
+	at := q.At
+	if at.Before(TableChecked) {
+		at = TableChecked // never recommend what the table knows is unserviced today
+	}
+	fitsMode := func(mode string, l ServicedImage) bool {
+		return BuildFits(mode, q.Host, l.Build) && at.Before(l.End)
+	}
+	label := func(l ServicedImage) string {
+		s := fmt.Sprintf("%s (%d)", l.Tag, l.Build)
+		if l.Build == q.Host && q.Host == osversion.LTSC2016 && q.HostRev > 0 && containsString(q.Modes, "process") {
+			s += fmt.Sprintf(" at the host's revision %d.%d", q.Host, q.HostRev)
+		}
+		return s
+	}
+	// A line that ends within EndingSoon is named only where nothing else fits.
+	lasting := func(lines []ServicedImage) []string {
+		var long, all []string
+		for _, l := range lines {
+			all = appendOnce(all, label(l))
+			if l.End.Sub(at) > EndingSoon {
+				long = appendOnce(long, label(l))
+			}
+		}
+		if len(long) > 0 {
+			return long
+		}
+		return all
+	}
+	var fitAllLines []ServicedImage
+	perModeLines := map[string][]ServicedImage{}
+	for i := len(ImageServicing) - 1; i >= 0; i-- {
+		l := ImageServicing[i]
+		all := len(q.Modes) > 0
+		for _, m := range q.Modes {
+			if fitsMode(m, l) {
+				perModeLines[m] = append(perModeLines[m], l)
 			} else {
 				all = false
 			}
 		}
 		if all {
-			fitAll = append(fitAll, fmt.Sprintf("%s (%d)", b.Tag, b.Build))
+			fitAllLines = append(fitAllLines, l)
 		}
 	}
-	if tag := TagForBuild(host); tag != "" && slicesContainsPrefix(fitAll, tag) {
-		return fmt.Sprintf("use the image tag for build %d (%s)", host, tag)
+	fitAll := lasting(fitAllLines)
+	ownFits := false
+	for _, s := range fitAll {
+		ownFits = ownFits || strings.Contains(s, fmt.Sprintf("(%d)", q.Host))
+	}
+	perMode := map[string][]string{}
+	for m, lines := range perModeLines {
+		perMode[m] = lasting(lines)
+	}
+	variant := func(list []string) string {
+		if q.Image == "" || microsoftBaseRepo(q.Image) != "" {
+			return strings.Join(list, ", ")
+		}
+		return q.Image + "'s variant built on " + strings.Join(list, " or ")
+	}
+	modes := strings.Join(q.Modes, " and ")
+	if ownFits {
+		fix := fmt.Sprintf("use the image tag for build %d (%s)", q.Host, ownTag(q.Host))
+		if q.Image != "" && microsoftBaseRepo(q.Image) == "" {
+			fix = fmt.Sprintf("use %s's variant for build %d (base image tag %s)", q.Image, q.Host, ownTag(q.Host))
+		}
+		if q.Host == osversion.LTSC2016 && containsString(q.Modes, "process") && q.HostRev > 0 {
+			fix += fmt.Sprintf(" at the host's revision (10.0.%d.%d)", q.Host, q.HostRev)
+		}
+		if len(fitAll) > 1 {
+			fix += "; serviced images that also fit " + modes + " here: " + strings.Join(withoutOwn(fitAll, q.Host), ", ")
+		}
+		return fix
 	}
 	if len(fitAll) > 0 {
-		return fmt.Sprintf("build %d has no base image of its own; images that fit %s here: %s", host, strings.Join(modes, " and "), strings.Join(reversed(fitAll), ", "))
+		return fmt.Sprintf("build %d has no serviced base image of its own; serviced images that fit %s here: %s", q.Host, modes, variant(fitAll))
 	}
 	var parts []string
-	for _, m := range modes {
-		if len(perMode[m]) == 0 {
-			hint := "no published image"
-			if m == "process" && host < osversion.LTSC2022 {
-				hint += fmt.Sprintf(" (a host older than %d runs only images of its own build)", osversion.LTSC2022)
-			}
-			parts = append(parts, m+": "+hint)
+	for _, m := range q.Modes {
+		if len(perMode[m]) > 0 {
+			parts = append(parts, m+": "+variant(perMode[m]))
 			continue
 		}
-		parts = append(parts, m+": "+strings.Join(reversed(perMode[m]), ", "))
+		parts = append(parts, m+": "+unservicedOnly(q.Host, m, at))
 	}
-	return fmt.Sprintf("no published image fits build %d for %s (%s); test the modes that can run here with %s, or move to a host of a published build",
-		host, strings.Join(modes, " and "), strings.Join(parts, "; "), "CONFORMANCE_ISOLATION")
+	scope := modes
+	if len(q.Modes) > 1 {
+		scope = "both " + modes
+	}
+	fix := fmt.Sprintf("no serviced image fits build %d for %s (%s)", q.Host, scope, strings.Join(parts, "; "))
+	if len(perMode["hyperv"]) > 0 {
+		fix += "; the serviced way on this host is Hyper-V isolation (" + config.EnvIsolation + "=hyperv)"
+	}
+	return fix + ", or move the host to a serviced Long-Term build (Windows Server 2022 or 2025)"
 }
 
-func slicesContainsPrefix(list []string, prefix string) bool {
-	for _, s := range list {
-		if strings.HasPrefix(s, prefix+" (") {
-			return true
+// unservicedOnly says what fits a mode when no serviced image does.
+func unservicedOnly(host int, mode string, at time.Time) string {
+	for i := len(ImageServicing) - 1; i >= 0; i-- {
+		l := ImageServicing[i]
+		if BuildFits(mode, host, l.Build) {
+			return fmt.Sprintf("only %s (%d) fits, unserviced since %s", l.Tag, l.Build, l.End.Format(time.DateOnly))
 		}
 	}
-	return false
+	if mode == "process" && host < osversion.LTSC2022 {
+		return fmt.Sprintf("no image (a host older than %d runs only images of its own build)", osversion.LTSC2022)
+	}
+	return "no published image"
 }
 
-func reversed(s []string) []string {
-	out := make([]string, len(s))
-	for i, v := range s {
-		out[len(s)-1-i] = v
+func ownTag(build int) string {
+	tag := ""
+	for _, l := range ImageServicing {
+		if l.Build == build && (tag == "" || l.End.After(lineEnd(build, tag))) {
+			tag = l.Tag
+		}
+	}
+	return tag
+}
+
+func lineEnd(build int, tag string) time.Time {
+	for _, l := range ImageServicing {
+		if l.Build == build && l.Tag == tag {
+			return l.End
+		}
+	}
+	return time.Time{}
+}
+
+func withoutOwn(list []string, build int) []string {
+	var out []string
+	for _, s := range list {
+		if !strings.Contains(s, fmt.Sprintf("(%d)", build)) {
+			out = append(out, s)
+		}
 	}
 	return out
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, v := range list {
+		if v == s {
+			return list
+		}
+	}
+	return append(list, s)
 }
 
 // RevisionFinding applies the revision (UBR) rules of one mode, for an image

@@ -94,26 +94,26 @@ func TestDefaultBaseImageAndFixNeverEmpty(t *testing.T) {
 		image string
 		fix   string
 	}{
-		{build: 14393, image: "servercore:ltsc2016", fix: "use the image tag for build 14393 (ltsc2016)"},
-		{build: 17134, image: "nanoserver:1803", fix: "use the image tag for build 17134 (1803)"},
+		{build: 14393, image: "servercore:ltsc2016", fix: "use the image tag for build 14393 (ltsc2016) at the host's revision (10.0.14393.3384)"},
+		{build: 17134, image: "nanoserver:1803", fix: "no serviced image fits build 17134 for both process and hyperv (process: only 1803 (17134) fits, unserviced since 2019-11-12; hyperv: ltsc2016 (14393)"},
 		{build: 17763, image: "nanoserver:1809", fix: "use the image tag for build 17763 (1809 / ltsc2019)"},
-		{build: 19045, image: "nanoserver:1809", fix: "no published image fits build 19045 for process and hyperv (process: no published image (a host older than 20348 runs only images of its own build); hyperv: 20H2 (19042)"},
+		{build: 19045, image: "nanoserver:1809", fix: "no serviced image fits build 19045 for both process and hyperv (process: no image (a host older than 20348 runs only images of its own build); hyperv: 1809 / ltsc2019 (17763)); the serviced way on this host is Hyper-V isolation"},
 		{build: 20348, image: "nanoserver:ltsc2022", fix: "use the image tag for build 20348 (ltsc2022)"},
-		{build: 22631, image: "nanoserver:ltsc2022", fix: "build 22631 has no base image of its own; images that fit process and hyperv here: ltsc2022 (20348)"},
-		{build: 25398, image: "nanoserver:ltsc2022", fix: "images that fit process and hyperv here: ltsc2022 (20348)"},
-		{build: 26100, image: "nanoserver:ltsc2025", fix: "use the image tag for build 26100 (ltsc2025)"},
-		{build: 26200, image: "nanoserver:ltsc2025", fix: "images that fit process and hyperv here: ltsc2025 (26100)"},
-		{build: 10586, image: "", fix: "no published image fits build 10586"},
+		{build: 22631, image: "nanoserver:ltsc2022", fix: "build 22631 has no serviced base image of its own; serviced images that fit process and hyperv here: ltsc2022 (20348)"},
+		{build: 25398, image: "nanoserver:ltsc2022", fix: "serviced images that fit process and hyperv here: ltsc2022 (20348)"},
+		{build: 26100, image: "nanoserver:ltsc2025", fix: "use the image tag for build 26100 (ltsc2025); serviced images that also fit process and hyperv here: ltsc2022 (20348)"},
+		{build: 26200, image: "nanoserver:ltsc2025", fix: "serviced images that fit process and hyperv here: ltsc2025 (26100)"},
+		{build: 10586, image: "", fix: "no serviced image fits build 10586"},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprint(tc.build), func(t *testing.T) {
 			got := DefaultBaseImage(tc.build)
 			assert.Check(t, is.Equal(got == "", tc.image == ""), got)
 			assert.Check(t, is.Contains(got, tc.image))
-			fix := FitFix(tc.build, []string{"process", "hyperv"})
+			fix := FitFix(Fit{Host: tc.build, HostRev: 3384, Modes: []string{"process", "hyperv"}})
 			assert.Check(t, is.Contains(fix, tc.fix))
 			for _, m := range []string{"process", "hyperv"} {
-				assert.Check(t, FitFix(tc.build, []string{m}) != "", "fix for %s on %d", m, tc.build)
+				assert.Check(t, FitFix(Fit{Host: tc.build, Modes: []string{m}}) != "", "fix for %s on %d", m, tc.build)
 			}
 		})
 	}

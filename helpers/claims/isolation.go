@@ -129,7 +129,7 @@ func startFailure(d evidence.Daemon, e config.Expectations, w evidence.Workload,
 	case ClassGenericHCS:
 		return genericStartFailure(d, w, step, message, ev, noHypervisor)
 	case ClassImageMismatch:
-		return failed("the daemon refused the image: its OS build does not match the host", FitFix(hostBuild, []string{w.Row.Mode}), ev...)
+		return failed("the daemon refused the image: its OS build does not match the host", FitFix(fitOf(d, hostBuild, []string{w.Row.Mode}, w.Image)), ev...)
 	case ClassUnexpectedExit:
 		if d.Image.Inspect != nil {
 			image, imageRev, hostRev := evidence.WindowsBuild(d.Image.Inspect.OsVersion), WindowsRevision(d.Image.Inspect.OsVersion), hostRevision(d)
@@ -150,7 +150,7 @@ func startFailure(d evidence.Daemon, e config.Expectations, w evidence.Workload,
 		return failed("the container started but its workload process could not be created: "+firstLine(message),
 			"the image lacks the workload's program (the gate runs ping localhost -t): use a Windows base image that has ping.exe, such as nanoserver or servercore of the host's build", ev...)
 	case ClassWrongImageOS:
-		return failed("the image is built for another operating system", "use a Windows base image: "+FitFix(hostBuild, []string{w.Row.Mode}), ev...)
+		return failed("the image is built for another operating system", "use a Windows base image: "+FitFix(fitOf(d, hostBuild, []string{w.Row.Mode}, "")), ev...)
 	}
 	return failed(fmt.Sprintf("container %s failed", step), "read the daemon's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Admin on Windows) for the error above", ev...)
 }

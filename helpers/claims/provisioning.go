@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wincontainer-gate/conformance/helpers/config"
 	"github.com/wincontainer-gate/conformance/helpers/evidence"
@@ -64,7 +65,7 @@ func pullFix(d evidence.Daemon, e config.Expectations, message string) string {
 		if d.Info.OSType != "windows" || host == 0 {
 			return lead + "set " + config.EnvImage + " to an image built for this daemon's platform"
 		}
-		return lead + FitFix(host, modes) + " (set " + config.EnvImage + ")"
+		return lead + FitFix(fitOf(d, host, modes, "")) + " (set " + config.EnvImage + ")"
 	}
 	switch Classify(message) {
 	case ClassImageMismatch:
@@ -77,6 +78,24 @@ func pullFix(d evidence.Daemon, e config.Expectations, message string) string {
 		return "the registry or mirror lacks the image's Windows base layers (foreign layers): pull from mcr.microsoft.com, or push the image to the mirror with the daemon's allow-nondistributable-artifacts set; then re-run"
 	}
 	return "make the image reachable (registry, proxy, credentials) or load it with docker load; then re-run"
+}
+
+// fitOf gathers what FitFix needs from the evidence; image is the image under
+// test ("" when a Microsoft tag is what to name).
+func fitOf(d evidence.Daemon, host int, modes []string, image string) Fit {
+	at, _ := RunDate(d)
+	return Fit{Host: host, HostRev: hostRevision(d), Modes: modes, At: at, Image: image}
+}
+
+// RunDate is the moment of the run by the daemon's own clock (Info.SystemTime,
+// recorded in fixtures, so that a replay judges servicing as the run did);
+// false when the daemon reported none, and then the servicing table's own
+// date.
+func RunDate(d evidence.Daemon) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339Nano, d.Info.SystemTime); err == nil {
+		return t, true
+	}
+	return TableChecked, false
 }
 
 // WindowsRevision reads the update revision (UBR) from an image OsVersion
@@ -148,7 +167,11 @@ func CheckEnginePlatform(d evidence.Daemon, e config.Expectations) Verdict {
 				"DOCKER_HOST reaches a daemon on another machine; run the gate on the daemon's host or unset DOCKER_HOST", ev...)
 		}
 	}
-	return passed(fmt.Sprintf("%s/%s daemon, host build %s", d.Info.OSType, d.Version.Arch, DaemonBuild(d)), ev...)
+	v := passed(fmt.Sprintf("%s/%s daemon, host build %s", d.Info.OSType, d.Version.Arch, DaemonBuild(d)), ev...)
+	if w := HostServicingWarning(d); w != "" {
+		v.Warnings = append(v.Warnings, w)
+	}
+	return v
 }
 
 // CheckEngineVersion: the engine version satisfies the constraint.
@@ -317,7 +340,7 @@ func CheckImageBuild(d evidence.Daemon, e config.Expectations) Verdict {
 		fits = append(fits, mode)
 	}
 	if len(problems) > 0 {
-		fix := FitFix(host, modes)
+		fix := FitFix(fitOf(d, host, modes, d.Image.Ref))
 		if len(fits) < len(modes) && TagForBuild(host) != "" && image == host {
 			fix = fmt.Sprintf("use the image of the host's revision (tag 10.0.%d.%d), or update host and image together", host, hostRev)
 		}
@@ -325,6 +348,9 @@ func CheckImageBuild(d evidence.Daemon, e config.Expectations) Verdict {
 	}
 	if len(modes) == 0 {
 		return skipped("no Windows isolation mode is under test ("+config.EnvIsolation+")", ev...)
+	}
+	if w := ImageServicingWarning(d, modes); w != "" {
+		warnings = append(warnings, w)
 	}
 	v := passed(fmt.Sprintf("image build %d fits host build %d for %s", image, host, strings.Join(fits, ", ")), ev...)
 	v.Warnings = warnings
