@@ -581,6 +581,9 @@ func pids(ps []hostprobe.Process) string {
 		if p.Owner != "" {
 			part += ", owner " + p.Owner
 		}
+		if len(p.CommandLineIDs) > 0 {
+			part += ", command line " + strings.Join(p.CommandLineIDs, " ")
+		}
 		parts = append(parts, part+")")
 	}
 	if len(parts) == 0 {
@@ -589,28 +592,54 @@ func pids(ps []hostprobe.Process) string {
 	return strings.Join(parts, ", ")
 }
 
-// UnverifiedExactSteps names the steps of exact attribution that no source
-// read for this project confirms (docs/windows-host-probe.md), so that a
-// verdict on a real host says what it rests on.
-const UnverifiedExactSteps = "not yet verified on a host: that a Docker Hyper-V container's own RuntimeId names its utility VM, and that vmwp.exe (like vmmem in hcsshim) runs as the VM's account"
+// FirstRunDoc is where a user reads which evidence lines of a first run on
+// a real Hyper-V host to report (the facts the exact step rests on).
+const FirstRunDoc = "docs/hyperv-attribution.md#first-run-on-a-real-host"
 
 // AttributionText says, for the evidence, how the workers were attributed.
 func AttributionText(a hostprobe.Attribution) string {
 	switch a.Method {
 	case hostprobe.AttributionExact:
-		vm := "HCS reports no utility VM for the container"
-		if a.VMID != "" {
-			vm = "utility VM " + a.VMID + " (" + a.VMIDFrom + "), workers running as " + hostprobe.VMAccountDomain + `\` + a.VMID
-		}
-		return "attribution: exact (HCS compute system and worker owner): " + vm
+		return "attribution: exact (a new vmwp.exe runs as or names the container's utility VM): utility VM " + a.VMID + " (" + a.VMIDFrom + ")"
+	case hostprobe.AttributionElimination:
+		return "attribution: elimination (new vmwp.exe created by vmcompute.exe inside the start window, less those naming another compute system HCS lists); exact did not apply: " + a.Why
 	}
 	return "attribution: timing (new vmwp.exe by PID and create time, created by vmcompute.exe or vmms.exe inside the start window): " + a.Why
+}
+
+// workerEvidence is what vm-worker shows of the attribution: the method,
+// for a Hyper-V row the facts the exact step rests on, the workers before
+// and after, every compute system HCS listed and why each new worker that
+// is not the container's is not.
+func workerEvidence(w evidence.Workload, a hostprobe.Attribution) []string {
+	ev := []string{AttributionText(a)}
+	if w.Row.Mode == "hyperv" {
+		for _, f := range a.Facts {
+			ev = append(ev, "fact: "+f)
+		}
+	}
+	ev = append(ev,
+		"vmwp before start: "+pids(w.Before.Named(hostprobe.WorkerName)),
+		"vmwp after start: "+pids(w.After.Named(hostprobe.WorkerName)))
+	if w.After.HCS != nil && w.After.HCS.Err == "" {
+		for _, cs := range w.After.HCS.Systems {
+			ev = append(ev, "HCS after start: "+hostprobe.DescribeSystem(cs))
+		}
+	}
+	for _, cs := range a.NewTemplates {
+		ev = append(ev, "template VM created in the start window (never the container's worker): "+cs.ID)
+	}
+	for i, p := range a.Foreign {
+		ev = append(ev, fmt.Sprintf("not attributed: vmwp.exe %d: %s", p.PID, a.ForeignWhy[i]))
+	}
+	return ev
 }
 
 // CheckVMWorker: a Hyper-V container brings a VM worker attributed to it; a
 // process-isolated one brings none. Other VMs have workers too, and may start
 // during the window: a worker counts only when it is attributed to the
-// container (hostprobe.AttributeWorkers; the evidence names the method).
+// container (hostprobe.AttributeWorkers: exact, else elimination, else
+// timing; the evidence names the method and the facts that held).
 func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
 	if !d.Local {
 		return notLocal(d, "this host's VM workers say nothing about it")
@@ -628,29 +657,21 @@ func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
 		return *broken
 	}
 	a := hostprobe.AttributeWorkers(*w.Before, *w.After, w.ContainerID)
-	ev := []string{
-		AttributionText(a),
-		"vmwp before start: " + pids(w.Before.Named(hostprobe.WorkerName)),
-		"vmwp after start: " + pids(w.After.Named(hostprobe.WorkerName)),
-	}
-	for i, p := range a.Foreign {
-		ev = append(ev, fmt.Sprintf("not attributed: vmwp.exe %d: %s", p.PID, a.ForeignWhy[i]))
-	}
-	if a.Method == hostprobe.AttributionExact {
-		ev = append(ev, UnverifiedExactSteps)
-	}
-	if a.Method == hostprobe.AttributionTiming && !w.Serialized {
-		return failed("VM workers cannot be attributed: exact attribution failed during the row and timing needs the harness's rows serialised",
-			"run the gate again; if it repeats, make HCS and process owners readable (run elevated)", ev...)
+	ev := workerEvidence(w, a)
+	// Elimination and timing hold only while no other row of the harness
+	// starts a VM in the window (the harness serialises Windows rows).
+	if a.Method != hostprobe.AttributionExact && !w.Serialized {
+		return failed(fmt.Sprintf("VM workers cannot be attributed: attribution by %s needs the harness's rows serialised, and this row was not", a.Method),
+			"run the gate again; if it repeats, report it with this evidence: the harness serialises every Windows row", ev...)
 	}
 	if w.Row.Mode == "hyperv" {
 		switch {
+		case a.Ambiguous() && a.Method == hostprobe.AttributionTiming:
+			return failed(fmt.Sprintf("ambiguous: %d new VM workers could be the container's: %s", len(a.Workers), pids(a.Workers)),
+				"the probe could not read whose VMs they are ("+a.Why+"); run the gate elevated (as Administrator) so that HCS and process owners name each worker's VM", ev...)
 		case a.Ambiguous():
 			return failed(fmt.Sprintf("ambiguous: %d new VM workers could be the container's: %s", len(a.Workers), pids(a.Workers)),
-				"another VM started while the container did; rerun on a quiet host, or run elevated so that HCS attribution is exact", ev...)
-		case a.Method == hostprobe.AttributionExact && a.VMID == "":
-			return failed("HCS reports no utility VM for the Hyper-V container: its compute system has no RuntimeId",
-				"the daemon ran the container without a utility VM, or this engine names it differently; attach the evidence to a report", ev...)
+				"none of them names a compute system HCS lists; find each one's VM (hcsdiag list; Get-Process vmwp -IncludeUserName) and attach this evidence to a report", ev...)
 		case len(a.Workers) == 0 && len(a.Foreign) > 0:
 			return failed("no VM worker attributed to the Hyper-V container: the new vmwp.exe "+pids(a.Foreign)+" are not its (see why below)",
 				"the daemon did not start a utility VM for the container; check Hyper-V and the isolation the daemon used", ev...)
@@ -658,7 +679,12 @@ func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
 			return failed("no new vmwp.exe after the Hyper-V container started: no utility VM runs it",
 				"the daemon did not start a utility VM; check Hyper-V and the isolation the daemon used", ev...)
 		}
-		return passed(fmt.Sprintf("VM worker attributed (%s): vmwp.exe %s", a.Method, pids(a.Workers)), ev...)
+		v := passed(fmt.Sprintf("VM worker attributed (%s): vmwp.exe %s", a.Method, pids(a.Workers)), ev...)
+		if a.Method == hostprobe.AttributionElimination {
+			v.Warnings = []string{"VM worker attributed by elimination, not exactly: " + a.Why +
+				"; please report this claim's attribution and fact lines (" + FirstRunDoc + ")"}
+		}
+		return v
 	}
 	if len(a.Workers) > 0 {
 		return failed(fmt.Sprintf("a VM worker attributed (%s) to a process-isolated container: vmwp.exe %s", a.Method, pids(a.Workers)),
@@ -695,7 +721,28 @@ func CheckCleanup(w evidence.Workload) Verdict {
 	case w.WorkersGoneErr != nil:
 		return failed("VM worker still running after removal: "+w.WorkersGoneErr.Message, "the utility VM outlived its container; check Hyper-V and vmcompute", ev)
 	}
-	return passed("container removed and gone", ev)
+	v := passed("container removed and gone", ev)
+	v.Evidence = append(v.Evidence, lingeringTemplates(w)...)
+	return v
+}
+
+// lingeringTemplates names the template VMs HCS listed after the start:
+// never the container's worker, so the removal did not wait for them. HCS
+// keeps them to clone utility VMs from and reuses them, and moby terminates
+// them only when a layer is deleted (daemon/graphdriver/windows/windows.go,
+// "Get and terminate any template VMs"); one docker run --rm of a Hyper-V
+// container has left a second vmwp.exe running (microsoft/hcsshim#251).
+func lingeringTemplates(w evidence.Workload) []string {
+	if w.Row.Mode != "hyperv" || w.After == nil || w.After.HCS == nil {
+		return nil
+	}
+	var out []string
+	for _, cs := range w.After.HCS.Systems {
+		if cs.IsRuntimeTemplate {
+			out = append(out, "template VM "+cs.ID+" is not the container's: its worker may outlive the container (HCS reuses templates)")
+		}
+	}
+	return out
 }
 
 // CheckRefused: a Linux daemon refuses process and hyperv isolation as an

@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -106,12 +107,15 @@ const (
 )
 
 // exactly gives the snapshots HCS's view, the container's compute system
-// with RuntimeId runtimeID, and makes the new worker 7312 run as workerVM's
-// account ("" leaves its owner unknown).
-func exactly(w evidence.Workload, runtimeID, workerVM string) evidence.Workload {
+// with RuntimeId runtimeID and the VMs listed (by id), and makes the new
+// worker 7312 run as workerVM's account ("" leaves its owner unknown).
+func exactly(w evidence.Workload, runtimeID, workerVM string, listed ...string) evidence.Workload {
 	before, after := *w.Before, *w.After
 	before.HCS = &hostprobe.HCSView{Systems: []hostprobe.ComputeSystem{}}
 	after.HCS = &hostprobe.HCSView{Systems: []hostprobe.ComputeSystem{{ID: w.ContainerID, SystemType: "Container", Owner: "docker", RuntimeID: runtimeID}}}
+	for _, id := range listed {
+		after.HCS.Systems = append(after.HCS.Systems, hostprobe.ComputeSystem{ID: id, SystemType: "VirtualMachine", Owner: "WSL", RuntimeID: id})
+	}
 	after.Processes = append([]hostprobe.Process{}, after.Processes...)
 	for i, p := range after.Processes {
 		if p.PID == 7312 && workerVM != "" {
@@ -326,9 +330,15 @@ func TestIsolationClaims(t *testing.T) {
 			verdict: CheckVMWorker(d, change(hypervWorkload(), func(w *evidence.Workload) { w.Serialized = false }))},
 		{doc: "exact: the worker running as the container's VM passes", status: Pass, message: "VM worker attributed (exact): vmwp.exe 7312",
 			verdict: CheckVMWorker(d, exactly(hypervWorkload(), vmA, vmA))},
-		{doc: "exact: a foreign VM starting in the window is not attributed", status: Fail, message: "no VM worker attributed to the Hyper-V container: the new vmwp.exe 7312",
+		{doc: "a listed foreign VM starting in the window is not attributed", status: Fail, message: "no VM worker attributed to the Hyper-V container: the new vmwp.exe 7312",
+			verdict: CheckVMWorker(d, exactly(hypervWorkload(), vmA, vmB, vmB))},
+		{doc: "an unlisted VM's worker, the only candidate, is attributed by elimination", status: Pass, message: "VM worker attributed (elimination): vmwp.exe 7312",
 			verdict: CheckVMWorker(d, exactly(hypervWorkload(), vmA, vmB))},
-		{doc: "exact: a foreign VM in a process row's window is not the container's", status: Pass, message: "no VM worker attributed (exact)",
+		{doc: "a listed foreign VM in a process row's window is not the container's", status: Pass, message: "no VM worker attributed (elimination)",
+			verdict: CheckVMWorker(d, exactly(change(processWorkload(), func(w *evidence.Workload) {
+				w.After.Processes = append(w.After.Processes, hostprobe.Process{PID: 7312, Name: "vmwp.exe", Session: session(0)})
+			}), "", vmB, vmB))},
+		{doc: "an unexplained worker in a process row's window fails", status: Fail, message: "a VM worker attributed (elimination) to a process-isolated container: vmwp.exe 7312",
 			verdict: CheckVMWorker(d, exactly(change(processWorkload(), func(w *evidence.Workload) {
 				w.After.Processes = append(w.After.Processes, hostprobe.Process{PID: 7312, Name: "vmwp.exe", Session: session(0)})
 			}), "", vmB))},
@@ -336,12 +346,18 @@ func TestIsolationClaims(t *testing.T) {
 			verdict: CheckVMWorker(d, exactly(change(processWorkload(), func(w *evidence.Workload) {
 				w.After.Processes = append(w.After.Processes, hostprobe.Process{PID: 7312, Name: "vmwp.exe", Session: session(0)})
 			}), vmA, vmA))},
-		{doc: "exact: a Hyper-V container without a VM id fails", status: Fail, message: "HCS reports no utility VM for the Hyper-V container",
+		{doc: "a Hyper-V container without a VM id is attributed by elimination", status: Pass, message: "VM worker attributed (elimination)",
 			verdict: CheckVMWorker(d, exactly(hypervWorkload(), "", vmB))},
+		{doc: "elimination needs the lock", status: Fail, message: "attribution by elimination needs the harness's rows serialised",
+			verdict: CheckVMWorker(d, change(exactly(hypervWorkload(), "", vmB), func(w *evidence.Workload) { w.Serialized = false }))},
+		{doc: "two unexplained workers by elimination are ambiguous", status: Fail, message: "ambiguous: 2 new VM workers could be the container's",
+			verdict: CheckVMWorker(d, change(exactly(hypervWorkload(), "", vmB), func(w *evidence.Workload) {
+				w.After.Processes = append(w.After.Processes, hostprobe.Process{PID: 7400, Name: "vmwp.exe", Session: session(0)})
+			}))},
 		{doc: "exact needs no lock", status: Pass, message: "(exact)",
 			verdict: CheckVMWorker(d, change(exactly(hypervWorkload(), vmA, vmA), func(w *evidence.Workload) { w.Serialized = false }))},
-		{doc: "exact: a new worker of unknown owner falls back to timing", status: Pass, message: "VM worker attributed (timing)",
-			verdict: CheckVMWorker(d, change(exactly(hypervWorkload(), vmA, ""), func(w *evidence.Workload) {}))},
+		{doc: "a new worker of unknown owner is attributed by elimination", status: Pass, message: "VM worker attributed (elimination)",
+			verdict: CheckVMWorker(d, exactly(hypervWorkload(), vmA, ""))},
 
 		{doc: "removed container passes cleanup", verdict: CheckCleanup(processWorkload()), status: Pass},
 		{doc: "container still present fails cleanup", status: Fail, message: "container still present after removal",
@@ -450,4 +466,31 @@ func TestContainerSessionRefusesTheHarnesssSession(t *testing.T) {
 	assert.Check(t, is.Contains(problem, "no container process besides smss.exe"))
 	_, problem = ContainerSession(top, *after, hostprobe.Process{PID: 9000})
 	assert.Check(t, is.Contains(problem, "the harness's session is unknown"))
+}
+
+// TestVMWorkerSaysWhatHeld: a Hyper-V verdict names its method and the facts
+// the exact step rests on; elimination passes only with a warning that asks
+// for a report, exact without one; a lingering template is named by cleanup.
+func TestVMWorkerSaysWhatHeld(t *testing.T) {
+	d := ws2019()
+	exact := CheckVMWorker(d, exactly(hypervWorkload(), vmA, vmA))
+	assert.Check(t, is.Len(exact.Warnings, 0), exact.String())
+	assert.Check(t, is.Contains(strings.Join(exact.Evidence, "\n"), "fact: worker account = RuntimeId: yes"), exact.String())
+
+	elimination := CheckVMWorker(d, exactly(hypervWorkload(), "", vmB))
+	assert.Assert(t, is.Len(elimination.Warnings, 1), elimination.String())
+	assert.Check(t, is.Contains(elimination.Warnings[0], "zero or empty RuntimeId"))
+	assert.Check(t, is.Contains(elimination.Warnings[0], FirstRunDoc))
+	for _, fact := range []string{"fact: RuntimeId present: no", "fact: worker account = RuntimeId: unknown", "fact: command line = RuntimeId: unknown", "fact: template VM seen: no"} {
+		assert.Check(t, is.Contains(strings.Join(elimination.Evidence, "\n"), fact), elimination.String())
+	}
+
+	process := CheckVMWorker(d, exactly(processWorkload(), "", ""))
+	assert.Check(t, !strings.Contains(strings.Join(process.Evidence, "\n"), "fact:"), "the facts are about a utility VM: only the Hyper-V row states them")
+
+	withTemplate := exactly(hypervWorkload(), vmA, vmA)
+	withTemplate.After.HCS.Systems = append(withTemplate.After.HCS.Systems, hostprobe.ComputeSystem{ID: vmB, RuntimeID: vmB, IsRuntimeTemplate: true})
+	cleanup := CheckCleanup(withTemplate)
+	assert.Check(t, is.Equal(cleanup.Status, Pass))
+	assert.Check(t, is.Contains(strings.Join(cleanup.Evidence, "\n"), "template VM "+vmB+" is not the container's"), cleanup.String())
 }

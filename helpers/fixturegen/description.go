@@ -182,6 +182,16 @@ type ContainerDesc struct {
 	// Empty: no VM (process isolation). New workers run as
 	// NT VIRTUAL MACHINE\<this id> unless they name another owner.
 	HCSRuntimeID string `json:"hcs_runtime_id,omitempty"`
+	// HCSLayout is how HCS lists the running container: "moby" (default:
+	// moby's built-in runtime, one system named by the container id, type
+	// Container, owner docker) or "containerd" (dockerd on containerd's
+	// runhcs shim: only the utility VM "<id>@vm", type VirtualMachine, owner
+	// containerd-shim-runhcs-v1.exe, with HCSRuntimeID).
+	HCSLayout string `json:"hcs_layout,omitempty"`
+	// StartsVMs are VMs HCS starts beside the container at its start (a
+	// template VM): each system is listed, and its worker runs, from the
+	// start on, after the container's removal too.
+	StartsVMs []StartedVMDesc `json:"starts_vms,omitempty"`
 	// EndsWorkers are PIDs of host vm_workers that exit when this container
 	// starts (so that a new worker can reuse a PID).
 	EndsWorkers []int `json:"ends_workers,omitempty"`
@@ -218,12 +228,23 @@ type HostDesc struct {
 	OwnersError string `json:"owners_error,omitempty"`
 }
 
-// ComputeSystemDesc is one HCS compute system.
+// ComputeSystemDesc is one HCS compute system (hostprobe.ComputeSystem).
 type ComputeSystemDesc struct {
-	ID         string `json:"id"`
-	SystemType string `json:"system_type,omitempty"`
-	Owner      string `json:"owner,omitempty"`
-	RuntimeID  string `json:"runtime_id,omitempty"`
+	ID                string `json:"id"`
+	SystemType        string `json:"system_type,omitempty"`
+	Owner             string `json:"owner,omitempty"`
+	RuntimeID         string `json:"runtime_id,omitempty"`
+	IsRuntimeTemplate bool   `json:"is_runtime_template,omitempty"`
+	RuntimeImagePath  string `json:"runtime_image_path,omitempty"`
+	HostingSystemID   string `json:"hosting_system_id,omitempty"`
+}
+
+// StartedVMDesc is a VM that starts with a container: its compute system
+// and its worker (created by vmcompute.exe at the start, running as
+// NT VIRTUAL MACHINE\<RuntimeId, else id> unless the description says).
+type StartedVMDesc struct {
+	System ComputeSystemDesc `json:"system"`
+	Worker ProcessDesc       `json:"worker"`
 }
 
 // OSDesc is the host probe's OS answer.
@@ -261,6 +282,10 @@ type ProcessDesc struct {
 	CreateTime string `json:"create_time,omitempty"`
 	OwnerSID   string `json:"owner_sid,omitempty"`
 	Owner      string `json:"owner,omitempty"`
+	// CommandLineIDs are the GUIDs on a vmwp.exe's command line;
+	// CommandLineErr why the probe could not read it.
+	CommandLineIDs []string `json:"command_line_ids,omitempty"`
+	CommandLineErr string   `json:"command_line_error,omitempty"`
 }
 
 // loadDescription reads root/name/description.yaml, merged over its bases.
@@ -485,6 +510,9 @@ func (d *Description) validate() error {
 					problems = append(problems, fmt.Errorf("containers.%s.new_workers %d: create_time %q: use RFC 3339", mode, w.PID, w.CreateTime))
 				}
 			}
+		}
+		if c.HCSLayout != "" && c.HCSLayout != "moby" && c.HCSLayout != "containerd" {
+			problems = append(problems, fmt.Errorf("containers.%s.hcs_layout %q: use moby or containerd", mode, c.HCSLayout))
 		}
 		if c.Removal != "" && c.Removal != "gone" && c.Removal != "lingers" {
 			problems = append(problems, fmt.Errorf("containers.%s.removal %q: use gone or lingers", mode, c.Removal))

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/docker/docker/api/types/container"
@@ -44,6 +45,7 @@ func (h *describedHost) Processes(_ context.Context, _ string) (hostprobe.Snapsh
 		snap.Processes = append(snap.Processes, hostprobe.Process{
 			PID: p.PID, Name: p.Name, Session: p.Session, PIDNamespace: p.PIDNamespace,
 			ParentPID: p.ParentPID, CreateTime: created.UTC(), OwnerSID: p.OwnerSID, Owner: p.Owner,
+			CommandLineIDs: p.CommandLineIDs, CommandLineErr: p.CommandLineErr,
 		})
 	}
 	containers := h.sim.snapshotContainers()
@@ -81,9 +83,17 @@ func (h *describedHost) Processes(_ context.Context, _ string) (hostprobe.Snapsh
 			}
 		}
 		if running && windows && host.HCSError == "" {
-			snap.HCS.Systems = append(snap.HCS.Systems, hostprobe.ComputeSystem{ID: c.ID, SystemType: "Container", Owner: "docker", RuntimeID: c.Desc.HCSRuntimeID})
+			snap.HCS.Systems = append(snap.HCS.Systems, containerSystem(c))
 		}
 		started := !c.Started.IsZero()
+		if started && windows {
+			for _, vm := range c.Desc.StartsVMs {
+				if host.HCSError == "" {
+					snap.HCS.Systems = append(snap.HCS.Systems, hostprobe.ComputeSystem(vm.System))
+				}
+				add(h.startedWorker(vm, c))
+			}
+		}
 		gone := c.Status == "removed" || c.Status == container.StateRemoving
 		if started && (running || (gone && c.Desc.WorkersOutliveRemoval)) {
 			for _, p := range c.Desc.NewWorkers {
@@ -92,6 +102,32 @@ func (h *describedHost) Processes(_ context.Context, _ string) (hostprobe.Snapsh
 		}
 	}
 	return snap, nil
+}
+
+// containerSystem is how HCS lists a running container: moby's built-in
+// runtime names the system by the container id (libcontainerd/local:
+// hcsshim.CreateContainer(id, ...), Owner "docker"); containerd's runhcs
+// shim lists only the utility VM "<id>@vm", owned by the shim's executable
+// (hcsshim cmd/containerd-shim-runhcs-v1/task_hcs.go).
+func containerSystem(c simContainer) hostprobe.ComputeSystem {
+	if c.Desc.HCSLayout == "containerd" {
+		return hostprobe.ComputeSystem{ID: c.ID + "@vm", SystemType: "VirtualMachine", Owner: "containerd-shim-runhcs-v1.exe", RuntimeID: c.Desc.HCSRuntimeID}
+	}
+	return hostprobe.ComputeSystem{ID: c.ID, SystemType: "Container", Owner: "docker", RuntimeID: c.Desc.HCSRuntimeID}
+}
+
+// startedWorker is the worker of a VM that started with the container: as
+// a new worker, running as the VM's account.
+func (h *describedHost) startedWorker(vm StartedVMDesc, c simContainer) ProcessDesc {
+	p := vm.Worker
+	if p.Owner == "" {
+		id := vm.System.RuntimeID
+		if id == "" {
+			id = vm.System.ID
+		}
+		p.Owner = hostprobe.VMAccountDomain + `\` + id
+	}
+	return h.newWorker(p, c)
 }
 
 // newWorker fills in what a new VM worker's description leaves out.
@@ -106,7 +142,7 @@ func (h *describedHost) newWorker(p ProcessDesc, c simContainer) ProcessDesc {
 			}
 		}
 	}
-	if p.Owner == "" && c.Desc.HCSRuntimeID != "" {
+	if p.Owner == "" && c.Desc.HCSRuntimeID != "" && strings.Trim(c.Desc.HCSRuntimeID, "0-") != "" {
 		p.Owner = hostprobe.VMAccountDomain + `\` + c.Desc.HCSRuntimeID
 	}
 	return p

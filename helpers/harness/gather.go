@@ -73,9 +73,8 @@ func (s *Session) Daemon(ctx context.Context) (evidence.Daemon, error) {
 			var err error
 			d.Services, err = s.Host.Services(ctx, "provisioning/services", WindowsServices)
 			d.ServicesErr = evidence.FailureOf(err)
-			// One snapshot before any row decides how VM workers will be
-			// attributed: exactly (the rows run concurrently) or by timing
-			// (the rows take the harness-wide lock).
+			// One snapshot before any row says how VM workers will be
+			// attributed (exact or elimination, or timing), for the log.
 			snap, err := s.Host.Processes(ctx, "provisioning/processes")
 			if err != nil {
 				d.ProcessesErr = evidence.FailureOf(err)
@@ -117,9 +116,9 @@ func (s *Session) WorkerAttribution() string {
 	case !s.Local || !s.windowsHost:
 		return ""
 	case s.exactAttribution:
-		return "VM worker attribution: exact (HCS compute systems and process owners readable): the Windows rows run concurrently"
+		return "VM worker attribution: exact, else elimination (HCS compute systems and process owners readable): the Windows rows' start windows take turns"
 	}
-	return "VM worker attribution: timing (HCS compute systems or process owners unreadable at provisioning): the Windows rows take turns"
+	return "VM worker attribution: timing (HCS compute systems or process owners unreadable at provisioning): the Windows rows' start windows take turns"
 }
 
 // connectionFailure keeps the daemon's own words. A recorded connection
@@ -245,9 +244,11 @@ type Cleanups func(func())
 func (s *Session) RunWorkload(ctx context.Context, row evidence.Row, imageRef string, cleanup Cleanups) (evidence.Workload, error) {
 	w := evidence.Workload{Row: row, Image: imageRef, Isolation: string(isolationFor(row.Mode))}
 	step := row.String()
-	// Timing attribution holds only if no other row starts a container
-	// between this row's snapshots; exact attribution needs no lock.
-	locked := row.Platform == "windows" && s.Local && !s.exactAttribution
+	// Attribution by elimination or timing holds only if no other row starts
+	// a container between this row's snapshots, and whether the exact step
+	// applies is known only after the start (a zero RuntimeId, a worker
+	// that runs as another account): every Windows row takes the lock.
+	locked := row.Platform == "windows" && s.Local
 	if locked {
 		s.workerLock.Lock()
 	}

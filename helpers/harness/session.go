@@ -76,11 +76,11 @@ type Session struct {
 	// unrecorded talks to the live daemon outside any recording: sweeping
 	// dead runs and cleaning up after an interrupt are not evidence.
 	unrecorded *client.Client
-	// workerLock spans each Windows row's before and after host snapshots
-	// when VM workers are attributed by timing: then nothing but the window
-	// ties a vmwp.exe to a container, so no other row may start a container
-	// between them. With exact attribution (exactAttribution, decided from
-	// the provisioning snapshot) the rows run concurrently.
+	// workerLock spans each Windows row's before and after host snapshots:
+	// attribution by elimination or timing ties a vmwp.exe to a container
+	// by the window, so no other row may start a container between them,
+	// and whether exact attribution will apply is known only afterwards.
+	// exactAttribution (from the provisioning snapshot) is for the log.
 	workerLock       sync.Mutex
 	exactAttribution bool
 	windowsHost      bool

@@ -55,6 +55,11 @@ type Process struct {
 	// Owner is the account OwnerSID names ("NT VIRTUAL MACHINE\<VM id>"),
 	// resolved only for Hyper-V virtual machine accounts (S-1-5-83-1-...).
 	Owner string `json:"owner,omitempty"`
+	// CommandLineIDs are the GUIDs on the process's command line, read for
+	// vmwp.exe only (a VM worker names its VM there); CommandLineErr says why
+	// the command line could not be read. Only the GUIDs are kept.
+	CommandLineIDs []string `json:"command_line_ids,omitempty"`
+	CommandLineErr string   `json:"command_line_error,omitempty"`
 }
 
 // Snapshot is the process table at one moment, with the harness's own PID so
@@ -84,14 +89,25 @@ type HCSView struct {
 
 // ComputeSystem is one HCS compute system as HcsEnumerateComputeSystems
 // reports it (hcsshim internal/hcs/schema1 ContainerProperties: Id,
-// SystemType, Owner, RuntimeId).
+// SystemType, Owner, RuntimeId, IsRuntimeTemplate, RuntimeImagePath; the HCS
+// schema reference's ComputeSystemProperties adds HostingSystemId).
 type ComputeSystem struct {
 	ID         string `json:"id"`
 	SystemType string `json:"system_type,omitempty"`
 	Owner      string `json:"owner,omitempty"`
 	// RuntimeID is the Hyper-V VM GUID behind the system; empty or the zero
-	// GUID when it has none (a process-isolated container).
+	// GUID when it has none (a process-isolated container, and in the one
+	// public dump a v1 Hyper-V container too).
 	RuntimeID string `json:"runtime_id,omitempty"`
+	// IsRuntimeTemplate marks a template VM ("Hyper-V Container Template"),
+	// which HCS keeps to clone utility VMs from; RuntimeImagePath is the
+	// utility VM image it was made from (moby terminates templates whose
+	// path names a deleted layer: daemon/graphdriver/windows/windows.go).
+	IsRuntimeTemplate bool   `json:"is_runtime_template,omitempty"`
+	RuntimeImagePath  string `json:"runtime_image_path,omitempty"`
+	// HostingSystemID is the utility VM a container runs in, where HCS
+	// lists the container as a system of its own (older containerd shims).
+	HostingSystemID string `json:"hosting_system_id,omitempty"`
 }
 
 // Self returns the harness's own entry in the snapshot.

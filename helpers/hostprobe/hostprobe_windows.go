@@ -10,7 +10,6 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/Microsoft/hcsshim"
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
 )
@@ -26,9 +25,11 @@ type windowsHost struct{}
 // without opening any process, so that no access right (SeDebugPrivilege,
 // which elevated cmd.exe, ssh and CI agents usually lack) hides a field and
 // no second moment separates a process from its session. Owners come from
-// WTSEnumerateProcessesEx and the HCS compute systems from hcsshim;
-// when either fails the snapshot says why and attribution falls back to
-// timing.
+// WTSEnumerateProcessesEx, VM workers' command lines from
+// NtQueryInformationProcess and the HCS compute systems from
+// HcsEnumerateComputeSystems; each facility that fails leaves its reason in
+// the snapshot and costs only what it would have shown (HCS or owners:
+// attribution by timing; a command line: that key).
 func (windowsHost) Processes(ctx context.Context, _ string) (Snapshot, error) {
 	procs, err := systemProcesses()
 	if err != nil {
@@ -38,6 +39,7 @@ func (windowsHost) Processes(ctx context.Context, _ string) (Snapshot, error) {
 	if err := addOwners(snap.Processes); err != nil {
 		snap.OwnersErr = err.Error()
 	}
+	addCommandLines(snap.Processes)
 	systems, err := boundedComputeSystems(ctx)
 	snap.HCS = &HCSView{Systems: systems}
 	if err != nil {
@@ -175,22 +177,118 @@ func addOwners(procs []Process) error {
 	return nil
 }
 
-// computeSystems lists HCS's compute systems through hcsshim's public
-// GetContainers (github.com/Microsoft/hcsshim container.go), which calls
-// vmcompute.dll's HcsEnumerateComputeSystems and decodes the answer as
-// schema1 ContainerProperties (internal/hcs/schema1: Id, SystemType, Owner,
-// RuntimeId, ...). An empty query lists every compute system: containers of
-// any owner and the VMs of WSL, Windows Sandbox and containerd's utility VMs.
+// vmcompute.dll's HcsEnumerateComputeSystems (the HCS v1 API that
+// hcsshim's GetContainers calls: internal/vmcompute, signature and
+// HRESULT handling as there). It is called directly because GetContainers
+// decodes into schema1 ContainerProperties, which has no HostingSystemId;
+// both answer strings are allocated by HCS and freed with CoTaskMemFree
+// (hcsshim internal/interop ConvertAndFreeCoTaskMemString).
+var (
+	modvmcompute                   = windows.NewLazySystemDLL("vmcompute.dll")
+	procHcsEnumerateComputeSystems = modvmcompute.NewProc("HcsEnumerateComputeSystems")
+)
+
+// computeSystems lists every compute system HCS knows
+// (ParseComputeSystems decodes the answer, portable and unit-tested).
 func computeSystems() ([]ComputeSystem, error) {
-	props, err := hcsshim.GetContainers(hcsshim.ComputeSystemQuery{})
-	if err != nil {
+	if err := procHcsEnumerateComputeSystems.Find(); err != nil {
 		return nil, fmt.Errorf("HcsEnumerateComputeSystems: %w", err)
 	}
-	out := make([]ComputeSystem, 0, len(props))
-	for _, p := range props {
-		out = append(out, ComputeSystem{ID: p.ID, SystemType: p.SystemType, Owner: p.Owner, RuntimeID: p.RuntimeID.String()})
+	query, err := windows.UTF16PtrFromString(hcsQuery)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	var systems, result *uint16
+	r, _, _ := procHcsEnumerateComputeSystems.Call(uintptr(unsafe.Pointer(query)), uintptr(unsafe.Pointer(&systems)), uintptr(unsafe.Pointer(&result)))
+	answer, detail := takeCoTaskString(systems), takeCoTaskString(result)
+	if int32(r) < 0 {
+		err := error(windows.Errno(r))
+		if r&0x1fff0000 == 0x00070000 { // FACILITY_WIN32: the Win32 error inside
+			err = windows.Errno(r & 0xffff)
+		}
+		if detail != "" {
+			return nil, fmt.Errorf("HcsEnumerateComputeSystems: %w: %s", err, detail)
+		}
+		return nil, fmt.Errorf("HcsEnumerateComputeSystems: %w", err)
+	}
+	return ParseComputeSystems(answer)
+}
+
+func takeCoTaskString(p *uint16) string {
+	if p == nil {
+		return ""
+	}
+	defer windows.CoTaskMemFree(unsafe.Pointer(p))
+	return windows.UTF16PtrToString(p)
+}
+
+// maxWorkersRead bounds how many vmwp.exe command lines one snapshot reads,
+// and maxCommandLineBuffer one read (a UNICODE_STRING holds at most 64 KiB).
+const (
+	maxWorkersRead       = 64
+	maxCommandLineBuffer = 64<<10 + 64
+)
+
+// addCommandLines reads the command line of every vmwp.exe in the table
+// and keeps its GUIDs: a VM worker names its VM there (GUIDsIn). Each
+// failure is kept on its process and costs only that key.
+func addCommandLines(procs []Process) {
+	read := 0
+	for i := range procs {
+		if !SameImageName(procs[i].Name, WorkerName) {
+			continue
+		}
+		if read == maxWorkersRead {
+			procs[i].CommandLineErr = fmt.Sprintf("not read: more than %d VM workers", maxWorkersRead)
+			continue
+		}
+		read++
+		line, err := commandLine(procs[i])
+		if err != nil {
+			procs[i].CommandLineErr = err.Error()
+			continue
+		}
+		procs[i].CommandLineIDs = GUIDsIn(line)
+	}
+}
+
+// commandLine reads a process's command line with
+// NtQueryInformationProcess(ProcessCommandLineInformation, class 60), which
+// needs only PROCESS_QUERY_LIMITED_INFORMATION (Windows 8.1 and later;
+// Microsoft Learn, NtQueryInformationProcess): that right is granted for
+// protected processes too and without SeDebugPrivilege, where reading the
+// PEB would need PROCESS_VM_READ. The handle is checked against the table's
+// create time: a PID reused since the table was read is another process.
+func commandLine(p Process) (string, error) {
+	h, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(p.PID))
+	if err != nil {
+		return "", fmt.Errorf("OpenProcess: %w", err)
+	}
+	defer windows.CloseHandle(h)
+	var created, exited, kernel, user windows.Filetime
+	if err := windows.GetProcessTimes(h, &created, &exited, &kernel, &user); err != nil {
+		return "", fmt.Errorf("GetProcessTimes: %w", err)
+	}
+	if got := FiletimeToTime(int64(created.HighDateTime)<<32 | int64(created.LowDateTime)); !p.CreateTime.IsZero() && !got.Equal(p.CreateTime) {
+		return "", fmt.Errorf("PID %d was reused (created %s, not %s)", p.PID, got.Format(time.RFC3339Nano), p.CreateTime.Format(time.RFC3339Nano))
+	}
+	size := uint32(2048)
+	for {
+		buf := make([]byte, size)
+		var needed uint32
+		err := windows.NtQueryInformationProcess(h, windows.ProcessCommandLineInformation, unsafe.Pointer(&buf[0]), size, &needed)
+		if errors.Is(err, windows.STATUS_INFO_LENGTH_MISMATCH) || errors.Is(err, windows.STATUS_BUFFER_TOO_SMALL) || errors.Is(err, windows.STATUS_BUFFER_OVERFLOW) {
+			if needed <= size || needed > maxCommandLineBuffer {
+				return "", fmt.Errorf("NtQueryInformationProcess(ProcessCommandLineInformation): %w (asks for %d bytes)", err, needed)
+			}
+			size = needed
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("NtQueryInformationProcess(ProcessCommandLineInformation): %w", err)
+		}
+		return ParseUnicodeString(buf, uint64(uintptr(unsafe.Pointer(&buf[0]))), int(unsafe.Sizeof(uintptr(0))))
+	}
 }
 
 // Services asks the service control manager directly, with only the calls

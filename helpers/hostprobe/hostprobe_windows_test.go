@@ -9,6 +9,7 @@ package hostprobe
 import (
 	"context"
 	"os"
+	"os/exec"
 	"strconv"
 	"testing"
 	"time"
@@ -97,7 +98,7 @@ func TestLiveComputeSystems(t *testing.T) {
 		t.Skipf("HCS not readable here (Containers feature missing, or not elevated): %s", snap.HCS.Err)
 	}
 	for _, cs := range snap.HCS.Systems {
-		t.Logf("compute system %s: type %s, owner %s, runtime id %q", cs.ID, cs.SystemType, cs.Owner, cs.RuntimeID)
+		t.Logf("%s", DescribeSystem(cs))
 	}
 	t.Logf("exact attribution possible: %v", ExactAttributionPossible(snap))
 }
@@ -130,4 +131,58 @@ func TestLiveOS(t *testing.T) {
 	assert.Check(t, info.Revision > 0, "UBR read through the 64-bit registry view")
 	assert.Check(t, info.Edition == "server" || info.Edition == "client", "edition %q", info.Edition)
 	assert.Check(t, is.Len(info.InContainer, 0), "run these tests on the host itself: %v", info.InContainer)
+}
+
+// childGUID is put on a child's command line by TestLiveCommandLineIDs; the
+// child is this test binary, told by the environment to wait until killed.
+const childGUID = "{5e0b1c37-9a4d-4f62-8c1e-7d2a90b3f418}"
+
+func TestMain(m *testing.M) {
+	if os.Getenv("HOSTPROBE_TEST_WAIT") == "1" {
+		time.Sleep(time.Minute) // the parent kills it; a minute bounds an orphan
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestLiveCommandLineIDs reads a real process's command line the way the
+// probe reads a vmwp.exe's (NtQueryInformationProcess, class 60, checked
+// against the table's create time) and finds the GUID it was started with.
+func TestLiveCommandLineIDs(t *testing.T) {
+	child := exec.Command(os.Args[0], "-test.run=^$", childGUID)
+	child.Env = append(os.Environ(), "HOSTPROBE_TEST_WAIT=1")
+	assert.NilError(t, child.Start())
+	t.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
+
+	procs, err := systemProcesses()
+	assert.NilError(t, err)
+	var p Process
+	for _, q := range procs {
+		if q.PID == child.Process.Pid {
+			p = q
+		}
+	}
+	assert.Assert(t, p.PID != 0, "the child %d is not in the process table", child.Process.Pid)
+	line, err := commandLine(p)
+	assert.NilError(t, err)
+	assert.Check(t, is.DeepEqual(GUIDsIn(line), []string{"5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418"}), "command line %q", line)
+
+	p.CreateTime = p.CreateTime.Add(-time.Second) // as if the PID had been reused since the table was read
+	_, err = commandLine(p)
+	assert.Check(t, is.ErrorContains(err, "was reused"))
+}
+
+// TestLiveComputeSystemsDegrade: on a host without the Containers feature
+// (or under Wine) vmcompute.dll is absent; the probe says so in the
+// snapshot and still returns the table.
+func TestLiveComputeSystemsDegrade(t *testing.T) {
+	snap, err := Live().Processes(context.Background(), "test")
+	assert.NilError(t, err)
+	assert.Assert(t, snap.HCS != nil)
+	if windows.NewLazySystemDLL("vmcompute.dll").Load() == nil {
+		t.Skip("vmcompute.dll is present: TestLiveComputeSystems covers this host")
+	}
+	assert.Check(t, is.Contains(snap.HCS.Err, "HcsEnumerateComputeSystems"))
+	_, self := snap.Self()
+	assert.Check(t, self, "the table is still read")
 }
