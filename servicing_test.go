@@ -1,3 +1,5 @@
+//go:build !gatebinary
+
 package conformance
 
 import (
