@@ -185,8 +185,9 @@ type ContainerDesc struct {
 	// HCSLayout is how HCS lists the running container: "moby" (default:
 	// moby's built-in runtime, one system named by the container id, type
 	// Container, owner docker) or "containerd" (dockerd on containerd's
-	// runhcs shim: only the utility VM "<id>@vm", type VirtualMachine, owner
-	// containerd-shim-runhcs-v1.exe, with HCSRuntimeID).
+	// runhcs shim: a Hyper-V container as its utility VM "<id>@vm" only,
+	// type VirtualMachine, with HCSRuntimeID; a process container as "<id>";
+	// both owned by containerd-shim-runhcs-v1.exe).
 	HCSLayout string `json:"hcs_layout,omitempty"`
 	// StartsVMs are VMs HCS starts beside the container at its start (a
 	// template VM): each system is listed, and its worker runs, from the
@@ -504,7 +505,11 @@ func (d *Description) validate() error {
 		if c.CreateError == nil && len(c.ID) != 64 {
 			problems = append(problems, fmt.Errorf("containers.%s.id %q: want 64 hex characters", mode, c.ID))
 		}
-		for _, w := range c.NewWorkers {
+		workers := c.NewWorkers
+		for _, vm := range c.StartsVMs {
+			workers = append(workers, vm.Worker)
+		}
+		for _, w := range workers {
 			if w.CreateTime != "" {
 				if _, err := time.Parse(time.RFC3339Nano, w.CreateTime); err != nil {
 					problems = append(problems, fmt.Errorf("containers.%s.new_workers %d: create_time %q: use RFC 3339", mode, w.PID, w.CreateTime))

@@ -109,9 +109,15 @@ func (h *describedHost) Processes(_ context.Context, _ string) (hostprobe.Snapsh
 // hcsshim.CreateContainer(id, ...), Owner "docker"); containerd's runhcs
 // shim lists only the utility VM "<id>@vm", owned by the shim's executable
 // (hcsshim cmd/containerd-shim-runhcs-v1/task_hcs.go).
+// A process-isolated container under the shim is a host compute system of
+// its own, owned by the shim (containerd/containerd#5188).
 func containerSystem(c simContainer) hostprobe.ComputeSystem {
-	if c.Desc.HCSLayout == "containerd" {
-		return hostprobe.ComputeSystem{ID: c.ID + "@vm", SystemType: "VirtualMachine", Owner: "containerd-shim-runhcs-v1.exe", RuntimeID: c.Desc.HCSRuntimeID}
+	const shim = "containerd-shim-runhcs-v1.exe"
+	switch {
+	case c.Desc.HCSLayout == "containerd" && c.Desc.HCSRuntimeID != "":
+		return hostprobe.ComputeSystem{ID: c.ID + "@vm", SystemType: "VirtualMachine", Owner: shim, RuntimeID: c.Desc.HCSRuntimeID}
+	case c.Desc.HCSLayout == "containerd":
+		return hostprobe.ComputeSystem{ID: c.ID, SystemType: "Container", Owner: shim}
 	}
 	return hostprobe.ComputeSystem{ID: c.ID, SystemType: "Container", Owner: "docker", RuntimeID: c.Desc.HCSRuntimeID}
 }
