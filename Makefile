@@ -16,7 +16,7 @@ GATE_TAGS    := gatebinary
 GATE_LDFLAGS := -s -w -X github.com/wincontainer-gate/conformance.prebuilt=1
 
 .PHONY: help image fmt-check vet unit bench live replay record roundtrip fixtures fixtures-check windows test \
-	windows-exe linux-exe junit junit-check lint-examples container-check soak mutants
+	windows-exe linux-exe junit junit-check lint-examples container-check soak mutants cri-images cri-live
 
 help: ## list the targets (marked [daemon]: they need a running Docker daemon)
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -100,7 +100,7 @@ junit-check: image ## [daemon] a live gate made to fail engine-version, through 
 lint-examples: ## actionlint on the GitHub Actions example (the Azure and Packer examples are parsed by go test)
 	$(GO) tool actionlint examples/github-actions/conformance.yml
 
-test: fmt-check vet windows lint-examples unit replay live junit-check ## gofmt, vet for Linux and Windows, the Windows test build, actionlint on the examples, unit tests, the replay summary, the live suite, the JUnit check
+test: fmt-check vet windows lint-examples unit replay live junit-check cri-live ## gofmt, vet for Linux and Windows, the Windows test build, actionlint on the examples, unit tests, the replay summary, the live suite, the JUnit check, the containerd gate live against a private containerd
 
 container-check: image ## [daemon] run the gate inside a container given the daemon's socket: host-side claims must report "probe broken: the harness runs inside a container"
 	@dir=$$(mktemp -d) && CGO_ENABLED=0 $(GO) test -c -o $$dir/conformance.test . && \
@@ -117,6 +117,13 @@ soak: image ## [daemon] build the test binary once and run the live gate RUNS ti
 	done; \
 	echo "soak: $(RUNS) consecutive live runs, $$fails failed"; \
 	if [ $$fails -eq 0 ]; then rm -rf $$dir; else echo "logs of the failed runs: $$dir"; exit 1; fi
+
+cri-images: image ## [daemon] build the private containerd's sandbox image (conformance/pause:local) FROM scratch with Debian's static busybox
+	ctx=$$(mktemp -d) && cp $(BUSYBOX) $$ctx/busybox && cp testimage/Dockerfile.pause $$ctx/Dockerfile && \
+	docker build -q -t conformance/pause:local $$ctx >/dev/null && rm -rf $$ctx
+
+cri-live: cri-images ## [daemon] the containerd gate live against a private containerd in its own network namespace: must pass and leave nothing; a broken variant must fail
+	bash scripts/cri-live.sh
 
 mutants: ## apply each one-line mutation of scripts/mutants.txt to a scratch copy and run the replay self-tests: every one must be killed
 	bash scripts/mutants.sh

@@ -64,8 +64,12 @@ type hostRun struct {
 	// reported lists the claims whose subtest ran: a `go test -run` filter
 	// selects those, and only those count for the required-claims line.
 	reported map[string]bool
-	// rowsRun counts the isolation rows whose subtest ran.
+	// rowsRun counts the isolation rows whose subtest ran, of rows (0:
+	// every Docker row).
 	rowsRun int
+	rows    int
+	// runtime is the containerd engine's evidence; nil for Docker.
+	runtime *evidence.Runtime
 	// docs holds each reported claim's table doc, for the report.
 	docs map[string]string
 }
@@ -85,6 +89,15 @@ func TestConformance(t *testing.T) {
 	switch cfg.Mode {
 	case config.Live:
 		t.Run("live", func(t *testing.T) {
+			if criLiveConfigured(cfg) {
+				s := openCRI(t, cfg, harness.OpenCRILive)
+				checkCRIHost(t, s, gate, nil, func(run *hostRun) {
+					requireFailClosed(t, run)
+					neverCached(t, run)
+					collect("live", run, cfg.Mode, cfg.Profile)
+				})
+				return
+			}
 			s := openLive(t, cfg)
 			checkHost(t, s, gate, nil, func(run *hostRun) {
 				requireFailClosed(t, run)
@@ -93,7 +106,13 @@ func TestConformance(t *testing.T) {
 			})
 		})
 	case config.Record:
-		t.Run("record", func(t *testing.T) { recordHost(t, cfg) })
+		t.Run("record", func(t *testing.T) {
+			if criLiveConfigured(cfg) {
+				recordCRIHost(t, cfg)
+				return
+			}
+			recordHost(t, cfg)
+		})
 	case config.Replay:
 		dirs, err := fixture.Discover(cfg.Fixtures)
 		require.NoError(t, err)
@@ -138,13 +157,17 @@ func loadFixture(t *testing.T, dir string) *fixture.Fixture {
 func replayHost(t *testing.T, dir string, judge judgement) *claims.Ledger {
 	t.Helper()
 	f := loadFixture(t, dir)
-	s, err := harness.OpenReplay(f)
+	open, check := harness.OpenReplay, checkHost
+	if f.Meta.Expectations.EngineName() == config.EngineContainerd {
+		open, check = harness.OpenCRIReplay, checkCRIHost
+	}
+	s, err := open(f)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	s.Logf = t.Logf
-	t.Logf("replaying %s: %s %s host, engine %s, recorded %s (%s)",
-		f.Name(), f.Meta.Platform, f.Meta.HostBuild, f.Meta.EngineVersion, f.Meta.RecordedAt, f.Meta.Provenance.Kind)
-	run := checkHost(t, s, judge, f.Meta.Expected, func(run *hostRun) {
+	t.Logf("replaying %s: %s %s host, engine %s %s, recorded %s (%s)",
+		f.Name(), f.Meta.Platform, f.Meta.HostBuild, f.Meta.Expectations.EngineName(), f.Meta.EngineVersion, f.Meta.RecordedAt, f.Meta.Provenance.Kind)
+	run := check(t, s, judge, f.Meta.Expected, func(run *hostRun) {
 		// A -run filter that leaves rows out leaves their recorded answers
 		// unused and their claims unjudged: only a request without an
 		// answer is then a fixture error.
@@ -197,6 +220,15 @@ func saveRecording(t *testing.T, cfg config.Config, s *harness.Session, run *hos
 	if name == "" {
 		name = recordName(run.daemon)
 	}
+	meta := recordingMetadata(cfg, s, run, name, fmt.Sprintf("recorded live from %s %s (%s)", nonEmpty(run.daemon.Version.Platform.Name, "Docker Engine"), run.daemon.Version.Version, run.daemon.Info.OperatingSystem))
+	dir, err := s.FinishRecording(cfg.Fixtures, name, meta)
+	require.NoError(t, err)
+	t.Logf("recorded %d claims into %s", len(meta.Expected), dir)
+}
+
+// recordingMetadata is the fixture.json of a recording, with the verdicts
+// the run reached as the expected ones.
+func recordingMetadata(cfg config.Config, s *harness.Session, run *hostRun, name, source string) fixture.Metadata {
 	// The command that re-records names the fixtures folder only when it
 	// is one inside the working folder: a user's home path stays out.
 	fixturesArg := cfg.Fixtures
@@ -218,7 +250,7 @@ func saveRecording(t *testing.T, cfg config.Config, s *harness.Session, run *hos
 		Expectations:   s.Expect,
 		Provenance: fixture.Provenance{
 			Kind:   fixture.Recorded,
-			Source: fmt.Sprintf("recorded live from %s %s (%s)", nonEmpty(run.daemon.Version.Platform.Name, "Docker Engine"), run.daemon.Version.Version, run.daemon.Info.OperatingSystem),
+			Source: source,
 			Rerecord: fmt.Sprintf("%s=record %s=%s %s=%s go test -count=1 -run TestConformance . (on a host like this one)",
 				config.EnvMode, config.EnvFixtures, fixturesArg, config.EnvRecordName, name),
 		},
@@ -229,9 +261,7 @@ func saveRecording(t *testing.T, cfg config.Config, s *harness.Session, run *hos
 	}
 	outcome := run.gateOutcome()
 	meta.Gate = &outcome
-	dir, err := s.FinishRecording(cfg.Fixtures, name, meta)
-	require.NoError(t, err)
-	t.Logf("recorded %d claims into %s", len(meta.Expected), dir)
+	return meta
 }
 
 var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9.]+`)
@@ -440,6 +470,9 @@ func (run *hostRun) selected() func(string) bool {
 func (run *hostRun) partial() bool {
 	run.mu.Lock()
 	defer run.mu.Unlock()
+	if run.rows > 0 {
+		return run.rowsRun < run.rows
+	}
 	return run.rowsRun < len(isolationRows)
 }
 

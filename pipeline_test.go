@@ -262,6 +262,9 @@ func TestJUnitOfGotestsum(t *testing.T) {
 	for _, row := range evidence.Rows {
 		rows[row.String()] = true
 	}
+	for _, row := range evidence.CRIRows {
+		rows[row.String()] = true
+	}
 	byHost := map[string]map[string]junit.Testcase{}
 	for _, s := range suites.Suites {
 		for _, tc := range s.Testcases {
@@ -282,7 +285,14 @@ func TestJUnitOfGotestsum(t *testing.T) {
 	require.NotEmpty(t, byHost, "no TestConformance host in %s", *checkJUnit)
 	for host, cases := range byHost {
 		var ids []string
+		engine := config.EngineDocker
+		if _, ok := cases[claims.RuntimeReachable]; ok {
+			engine = config.EngineContainerd
+		}
 		for _, spec := range claims.Catalogue() {
+			if !spec.AppliesTo(engine) {
+				continue
+			}
 			ids = append(ids, spec.ID)
 			assert.Contains(t, cases, spec.ID, "host %s: claim %s has a test case", host, spec.ID)
 		}

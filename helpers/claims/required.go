@@ -21,6 +21,25 @@ type Spec struct {
 	// HostSide claims judge the host probe's answers (processes, services,
 	// VM workers): only a local daemon's host can give them.
 	HostSide bool `json:"host_side,omitempty"`
+	// Engine is the engine the claim is judged on: "" for docker,
+	// "containerd", or EngineAny for both.
+	Engine string `json:"engine,omitempty"`
+	// CRIRow is the row of a containerd row claim.
+	CRIRow evidence.CRIRow `json:"cri_row,omitzero"`
+}
+
+// EngineAny marks a claim both engines judge (the Windows host's services).
+const EngineAny = "any"
+
+// AppliesTo reports whether the claim is judged on the engine.
+func (s Spec) AppliesTo(engine string) bool {
+	switch s.Engine {
+	case EngineAny:
+		return true
+	case "":
+		return engine == config.EngineDocker
+	}
+	return s.Engine == engine
 }
 
 // Catalogue lists every claim the suite knows, provisioning first, then the
@@ -36,8 +55,8 @@ func Catalogue() []Spec {
 		{ID: BaseImage},
 		{ID: ImageBuild},
 		{ID: ServiceDocker, Platform: "windows", HostSide: true},
-		{ID: ServiceVmcompute, Platform: "windows", HostSide: true},
-		{ID: ServiceVmms, Platform: "windows", Mode: "hyperv", HostSide: true},
+		{ID: ServiceVmcompute, Platform: "windows", HostSide: true, Engine: EngineAny},
+		{ID: ServiceVmms, Platform: "windows", Mode: "hyperv", HostSide: true, Engine: EngineAny},
 	}
 	for _, row := range evidence.Rows {
 		for _, kind := range RowKinds(row) {
@@ -45,6 +64,26 @@ func Catalogue() []Spec {
 				ID: ID(row, kind), Platform: row.Platform, Row: row, Mode: row.Mode,
 				HostSide: kind == KindPIDVisibility || kind == KindVMWorker,
 			})
+		}
+	}
+	const cd = config.EngineContainerd
+	specs = append(specs,
+		Spec{ID: RuntimeReachable, Engine: cd},
+		Spec{ID: RuntimeVersion, Engine: cd},
+		Spec{ID: RuntimeReady, Engine: cd},
+		Spec{ID: RuntimeHandlers, Engine: cd},
+		Spec{ID: ServiceContainerd, Platform: "windows", HostSide: true, Engine: cd},
+		Spec{ID: SandboxImage, Engine: cd},
+		Spec{ID: WorkloadImage, Engine: cd},
+	)
+	for _, row := range evidence.CRIRows {
+		mode := row.Mode
+		if row.Platform != "windows" {
+			mode = ""
+		}
+		for _, kind := range CRIRowKinds(row) {
+			specs = append(specs, Spec{ID: CRIID(row, kind), Platform: row.Platform, Mode: mode, Engine: cd, CRIRow: row,
+				HostSide: kind == KindIsolation})
 		}
 	}
 	return specs
@@ -78,11 +117,26 @@ type Requirement struct {
 // CONFORMANCE_REMOTE_HOST_CLAIMS=skip makes the host-side claims of a
 // non-local daemon optional.
 func Requirements(d evidence.Daemon, e config.Expectations) []Requirement {
-	platform := GatedPlatform(d, e)
+	return requirements(GatedPlatform(d, e), d.Local, d.Target, e)
+}
+
+// CRIRequirements are Requirements for a containerd host.
+func CRIRequirements(r evidence.Runtime, e config.Expectations) []Requirement {
+	platform := r.Platform()
+	if platform == "" {
+		platform = e.Platform
+	}
+	return requirements(platform, r.Local, r.Target, e)
+}
+
+func requirements(platform string, local bool, target string, e config.Expectations) []Requirement {
+	d := evidence.Daemon{Local: local, Target: target}
 	var out []Requirement
 	for _, s := range Catalogue() {
 		r := Requirement{Claim: s.ID}
 		switch {
+		case !s.AppliesTo(e.EngineName()):
+			r.Why = "the gated engine is " + e.EngineName()
 		case s.Platform != "" && platform == "":
 			r.Why = "the daemon's platform is unknown: no " + s.Platform + " claim applies"
 		case s.Platform != "" && s.Platform != platform:

@@ -66,8 +66,20 @@ const (
 	EnvRecordName       = "CONFORMANCE_RECORD_NAME"
 	EnvRemoteHostClaims = "CONFORMANCE_REMOTE_HOST_CLAIMS"
 	EnvDockerHost       = "DOCKER_HOST"
-	EnvTLSVerify        = "DOCKER_TLS_VERIFY"
-	EnvCertPath         = "DOCKER_CERT_PATH"
+	// EnvEngine chooses the engine the gate speaks to (docker, containerd).
+	EnvEngine = "CONFORMANCE_ENGINE"
+	// EnvRuntimeEndpoint is the CRI endpoint, the variable crictl reads.
+	EnvRuntimeEndpoint = "CONTAINER_RUNTIME_ENDPOINT"
+	// EnvRuntimeVersion constrains the CRI runtime's version (containerd).
+	EnvRuntimeVersion = "CONFORMANCE_RUNTIME_VERSION"
+	// EnvHandlerProcess and EnvHandlerHyperV name the CRI runtime handlers
+	// of the Windows rows; config.toml may rename them.
+	EnvHandlerProcess = "CONFORMANCE_HANDLER_PROCESS"
+	EnvHandlerHyperV  = "CONFORMANCE_HANDLER_HYPERV"
+	// EnvSandboxImage is the sandbox (pause) image the CRI runtime must hold.
+	EnvSandboxImage = "CONFORMANCE_SANDBOX_IMAGE"
+	EnvTLSVerify    = "DOCKER_TLS_VERIFY"
+	EnvCertPath     = "DOCKER_CERT_PATH"
 )
 
 // Defaults, documented in docs/configuration.md.
@@ -129,7 +141,54 @@ type Expectations struct {
 	// DockerService says what the docker service must look like; empty (a
 	// fixture written before the field existed) means auto.
 	DockerService DockerServicePolicy `json:"docker_service,omitempty"`
+	// Engine is the engine gated: "docker" (also when empty: every fixture
+	// written before the field existed) or "containerd".
+	Engine string `json:"engine,omitempty"`
+	// CRI holds the containerd engine's expectations; nil for docker.
+	CRI *CRIExpectations `json:"cri,omitempty"`
 }
+
+// CRIExpectations shape the CRI rows and judge the runtime.
+type CRIExpectations struct {
+	// RuntimeVersion constrains the runtime version containerd reports.
+	RuntimeVersion string `json:"runtime_version"`
+	// HandlerProcess and HandlerHyperV are the runtime handlers of the
+	// Windows process and hypervisor rows.
+	HandlerProcess string `json:"handler_process"`
+	HandlerHyperV  string `json:"handler_hyperv"`
+	// SandboxImage is the sandbox image the runtime must hold; empty: the
+	// one its CRI config names.
+	SandboxImage string `json:"sandbox_image,omitempty"`
+}
+
+// EngineName is the engine gated, docker when unset.
+func (e Expectations) EngineName() string {
+	if e.Engine == "" {
+		return EngineDocker
+	}
+	return e.Engine
+}
+
+// Engines the gate can speak to.
+const (
+	EngineDocker     = "docker"
+	EngineContainerd = "containerd"
+)
+
+// Defaults of the containerd (CRI) engine, documented in docs/containerd.md.
+const (
+	// DefaultHandlerProcess and DefaultHandlerHyperV are the runtime handlers
+	// containerd 1.7 and later configure on Windows by default
+	// (containerd pkg/cri/config/config_windows.go, DefaultConfig).
+	DefaultHandlerProcess = "runhcs-wcow-process"
+	DefaultHandlerHyperV  = "runhcs-wcow-hypervisor"
+	// DefaultRuntimeVersion: containerd 1.6 is the oldest release still
+	// serving CRI v1 that Debian 12 and the 1.6 node images ship.
+	DefaultRuntimeVersion = ">=1.6"
+	// LinuxSandboxImage is built by `make cri-images` from Debian's static
+	// busybox, as the private containerd's sandbox_image.
+	LinuxSandboxImage = "conformance/pause:local"
+)
 
 // Config is the whole configuration of one harness run.
 type Config struct {
@@ -141,6 +200,9 @@ type Config struct {
 	RecordName string
 	// DockerHost is DOCKER_HOST, or the platform's default daemon address.
 	DockerHost string
+	// RuntimeEndpoint is CONTAINER_RUNTIME_ENDPOINT, or the platform's
+	// default containerd endpoint (containerd engine only).
+	RuntimeEndpoint string
 	// TLSCertPath holds ca.pem, cert.pem and key.pem when DOCKER_TLS_VERIFY is set.
 	TLSCertPath string
 	// Profile is the CONFORMANCE_PROFILE the expectations started from; empty
@@ -203,6 +265,14 @@ func Load(getenv func(string) string, goos string) (Config, error) {
 		getenv = p.overlay(getenv)
 	}
 	expect, err := LoadExpectations(getenv)
+	if expect.EngineName() == EngineContainerd {
+		cfg.RuntimeEndpoint = DefaultRuntimeEndpoint(goos)
+		if v := strings.TrimSpace(getenv(EnvRuntimeEndpoint)); v != "" {
+			endpoint, perr := ParseRuntimeEndpoint(v)
+			errs = append(errs, perr)
+			cfg.RuntimeEndpoint = endpoint
+		}
+	}
 	if err != nil && cfg.Profile != "" {
 		err = fmt.Errorf("%w\n(values the environment does not set come from %s=%q)", err, EnvProfile, cfg.Profile)
 	}
@@ -230,6 +300,30 @@ func LoadExpectations(getenv func(string) string) (Expectations, error) {
 		DockerService:    DockerServicePolicy(strings.ToLower(get(EnvDockerService, string(DockerServiceAuto)))),
 	}
 	var errs []error
+	switch engine := strings.ToLower(get(EnvEngine, EngineDocker)); engine {
+	case EngineDocker:
+	case EngineContainerd:
+		e.Engine = EngineContainerd
+		e.CRI = &CRIExpectations{
+			RuntimeVersion: get(EnvRuntimeVersion, DefaultRuntimeVersion),
+			HandlerProcess: get(EnvHandlerProcess, DefaultHandlerProcess),
+			HandlerHyperV:  get(EnvHandlerHyperV, DefaultHandlerHyperV),
+			SandboxImage:   get(EnvSandboxImage, ""),
+		}
+		if _, err := ParseConstraint(e.CRI.RuntimeVersion); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", EnvRuntimeVersion, err))
+		}
+		if e.CRI.HandlerProcess == e.CRI.HandlerHyperV {
+			errs = append(errs, fmt.Errorf("%s and %s both name handler %q: the process and hypervisor rows need two handlers, as containerd's config.toml names them", EnvHandlerProcess, EnvHandlerHyperV, e.CRI.HandlerProcess))
+		}
+		for _, h := range []struct{ env, v string }{{EnvHandlerProcess, e.CRI.HandlerProcess}, {EnvHandlerHyperV, e.CRI.HandlerHyperV}} {
+			if strings.ContainsAny(h.v, " \t\"'") {
+				errs = append(errs, fmt.Errorf("%s=%q: a runtime handler is one name of config.toml's [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.<name>], such as %s", h.env, h.v, DefaultHandlerHyperV))
+			}
+		}
+	default:
+		errs = append(errs, fmt.Errorf("%s=%q is not an engine: use %s or %s", EnvEngine, engine, EngineDocker, EngineContainerd))
+	}
 	if v := get(EnvIsolation, "all"); v != "all" {
 		for _, m := range strings.Split(v, ",") {
 			if m = strings.ToLower(strings.TrimSpace(m)); m != "" {
@@ -310,6 +404,41 @@ func DefaultDockerHost(goos string) string {
 		return "npipe:////./pipe/docker_engine"
 	}
 	return "unix:///var/run/docker.sock"
+}
+
+// DefaultRuntimeEndpoint is where crictl looks for containerd when
+// CONTAINER_RUNTIME_ENDPOINT is unset (kubernetes-sigs/cri-tools
+// pkg/common: defaultRuntimeEndpoints, the containerd entry).
+func DefaultRuntimeEndpoint(goos string) string {
+	if goos == "windows" {
+		return "npipe:////./pipe/containerd-containerd"
+	}
+	return "unix:///run/containerd/containerd.sock"
+}
+
+// ParseRuntimeEndpoint reads CONTAINER_RUNTIME_ENDPOINT as crictl does: a
+// unix:// socket or an npipe:// pipe (CRI endpoints are local). A bare
+// absolute path is a unix socket, as crictl's util.GetAddressAndDialer reads
+// it (with a deprecation warning there); tcp:// is refused: no CRI runtime
+// serves it safely.
+func ParseRuntimeEndpoint(v string) (string, error) {
+	const forms = "use unix:///run/containerd/containerd.sock, npipe:////./pipe/containerd-containerd, or an absolute socket path"
+	v = strings.TrimSpace(v)
+	proto, addr, hasProto := strings.Cut(v, "://")
+	if !hasProto {
+		if strings.HasPrefix(v, "/") {
+			return "unix://" + v, nil
+		}
+		return "", fmt.Errorf("%s=%q has no scheme: %s", EnvRuntimeEndpoint, v, forms)
+	}
+	switch proto {
+	case "unix", "npipe":
+		if addr == "" || addr == "/" {
+			return "", fmt.Errorf("%s=%q names no socket or pipe: %s", EnvRuntimeEndpoint, v, forms)
+		}
+		return proto + "://" + addr, nil
+	}
+	return "", fmt.Errorf("%s=%q: scheme %s:// is not supported: %s", EnvRuntimeEndpoint, v, proto, forms)
 }
 
 // ParseDockerHost reads DOCKER_HOST as the docker CLI does (docker/cli

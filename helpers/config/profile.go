@@ -25,6 +25,7 @@ const EnvProfile = "CONFORMANCE_PROFILE"
 var ProfileKeys = []string{
 	EnvEngineVersion, EnvMinAPIVersion, EnvPlatform, EnvImage, EnvPull, EnvIsolation,
 	EnvDefaultIsolation, EnvHyperV, EnvStepTimeout, EnvDockerService, EnvRemoteHostClaims,
+	EnvEngine, EnvRuntimeVersion, EnvHandlerProcess, EnvHandlerHyperV, EnvSandboxImage,
 }
 
 // Profile pins the expectations for a kind of host. It is a small YAML file:

@@ -148,6 +148,9 @@ func signalName(sig os.Signal) string {
 // cleanup may be removing a container at the same moment), so it lists again,
 // a moment later, until a listing is empty or the bound is reached.
 func (s *Session) cleanUpInterrupted(ctx context.Context) string {
+	if s.CRI != nil {
+		return s.cleanUpInterruptedCRI(ctx)
+	}
 	seen, lastErr := map[string]bool{}, map[string]error{}
 	var left []container.Summary
 	cli := s.sweepClient()

@@ -39,8 +39,11 @@ const (
 
 // Session is one harness run against one daemon (live or recorded).
 type Session struct {
+	// Client is the docker client; nil when the engine is containerd.
 	Client *client.Client
-	Host   hostprobe.Host
+	// CRI is the containerd engine's CRI clients; nil for docker.
+	CRI  *CRI
+	Host hostprobe.Host
 	// Target is the daemon address as configured; Local says whether the host
 	// probe describes the daemon's host.
 	Target string
@@ -268,6 +271,9 @@ func (s *Session) FixtureProblems() []error {
 	if s.engine != nil && s.mode == config.Replay {
 		out = append(out, s.engine.Problems()...)
 	}
+	if s.CRI != nil && s.CRI.replayer != nil {
+		out = append(out, s.CRI.replayer.Problems()...)
+	}
 	if s.replayHost != nil {
 		out = append(out, s.replayHost.Problems()...)
 	}
@@ -282,7 +288,11 @@ func (s *Session) fixtureErr() error {
 	if s.mode != config.Replay {
 		return nil
 	}
-	if err := s.engine.Miss(); err != nil {
+	if s.CRI != nil {
+		if err := s.CRI.replayer.Miss(); err != nil {
+			return err
+		}
+	} else if err := s.engine.Miss(); err != nil {
 		return err
 	}
 	if s.replayHost != nil {
@@ -306,7 +316,13 @@ func (s *Session) FinishRecording(root, name string, meta fixture.Metadata) (str
 		return "", err
 	}
 	meta.Target = s.redactor.Text(meta.Target)
-	if err := s.engine.Stop(); err != nil {
+	files := []string{fixture.MetadataFile, fixture.EngineFile, fixture.HostFile}
+	if s.CRI != nil {
+		files[1] = fixture.CRIFile
+		if err := s.CRI.recorder.Save(s.stagingDir); err != nil {
+			return "", err
+		}
+	} else if err := s.engine.Stop(); err != nil {
 		return "", err
 	}
 	if err := fixture.SaveHost(s.stagingDir, s.recHost.Answers()); err != nil {
@@ -319,7 +335,7 @@ func (s *Session) FinishRecording(root, name string, meta fixture.Metadata) (str
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("create fixture folder: %w", err)
 	}
-	for _, f := range []string{fixture.MetadataFile, fixture.EngineFile, fixture.HostFile} {
+	for _, f := range files {
 		b, err := os.ReadFile(filepath.Join(s.stagingDir, f))
 		if err != nil {
 			return "", fmt.Errorf("read staged %s: %w", f, err)
@@ -358,6 +374,9 @@ func (s *Session) sweepClient() *client.Client { return s.unrecorded }
 // SweepDeadRuns removes, live or recording, the containers that dead earlier
 // runs of this harness left on this host, and reports each one.
 func (s *Session) SweepDeadRuns(ctx context.Context) ([]Swept, error) {
+	if s.CRI != nil {
+		return s.sweepCRI(ctx, liveProcess)
+	}
 	if s.unrecorded == nil {
 		return nil, nil
 	}
@@ -378,6 +397,13 @@ func (s *Session) AddRedaction(hostname string) {
 // Close releases the clients and deletes a recording that was never finished.
 func (s *Session) Close() error {
 	s.DiscardRecording()
+	if s.CRI != nil {
+		var errs []error
+		for _, c := range s.CRI.conns {
+			errs = append(errs, c.Close())
+		}
+		return errors.Join(errs...)
+	}
 	if s.unrecorded != nil && s.unrecorded != s.Client {
 		_ = s.unrecorded.Close()
 	}
