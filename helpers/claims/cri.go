@@ -263,7 +263,7 @@ func imageFits(what string, img evidence.CRIImage, r evidence.Runtime, e config.
 	}
 	if len(misfit) > 0 {
 		return failed(fmt.Sprintf("the %s is built for %d, which %s isolation cannot run on build %d", what, image, strings.Join(misfit, " and "), host),
-			FitFix(host, criModes(e)), ev)
+			FitFix(Fit{Host: host, Modes: criModes(e), Image: img.Ref}), ev)
 	}
 	return passed(fmt.Sprintf("%s %s (build %d) fits host build %d", what, img.Ref, image, host), ev)
 }

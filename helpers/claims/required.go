@@ -133,10 +133,11 @@ func requirements(platform string, local bool, target string, e config.Expectati
 	d := evidence.Daemon{Local: local, Target: target}
 	var out []Requirement
 	for _, s := range Catalogue() {
+		if !s.AppliesTo(e.EngineName()) {
+			continue // the other engine's claims are never judged here
+		}
 		r := Requirement{Claim: s.ID}
 		switch {
-		case !s.AppliesTo(e.EngineName()):
-			r.Why = "the gated engine is " + e.EngineName()
 		case s.Platform != "" && platform == "":
 			r.Why = "the daemon's platform is unknown: no " + s.Platform + " claim applies"
 		case s.Platform != "" && s.Platform != platform:

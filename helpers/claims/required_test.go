@@ -96,7 +96,13 @@ func TestRequirements(t *testing.T) {
 				tc.expect(&e)
 			}
 			reqs := Requirements(tc.daemon, e)
-			assert.Check(t, is.Len(reqs, len(Catalogue())), "every claim gets a requirement")
+			docker := 0
+			for _, s := range Catalogue() {
+				if s.AppliesTo(config.EngineDocker) {
+					docker++
+				}
+			}
+			assert.Check(t, is.Len(reqs, docker), "every claim of the engine gets a requirement")
 			got, want := requiredIDs(reqs), slices.Clone(tc.want)
 			slices.Sort(got)
 			slices.Sort(want)
