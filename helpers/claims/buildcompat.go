@@ -287,23 +287,47 @@ func appendOnce(list []string, s string) []string {
 	return append(list, s)
 }
 
+// Baseline2B is the first revision of each build that carries the February
+// 11, 2020 security update ("2B"), which changed the interface between user
+// and kernel mode: under process isolation a host and an image on different
+// sides of it do not work, in either direction (Microsoft Learn, "Update
+// Windows Server containers", and KB4542617; 17763.1039 is the page's own
+// example of a 2B host; KB4532693 is 18362.657 and 18363.657). Server 2016
+// needs equal revisions anyway; Hyper-V isolation is not affected ("these
+// issues only happen on process isolated containers").
+var Baseline2B = map[int]int{osversion.RS5: 1039, osversion.V19H1: 657, osversion.V19H2: 657}
+
+// AcrossBaseline reports whether host and image revisions of one build are on
+// different sides of its February 2020 baseline, and the baseline.
+func AcrossBaseline(build, hostRev, imageRev int) (int, bool) {
+	b, ok := Baseline2B[build]
+	if !ok || hostRev == 0 || imageRev == 0 {
+		return 0, false
+	}
+	return b, (hostRev >= b) != (imageRev >= b)
+}
+
 // RevisionFinding applies the revision (UBR) rules of one mode, for an image
 // of the host's own build: a problem fails image-build, a warning does not.
+// They are process isolation rules only: a Hyper-V container runs its own
+// kernel, so revisions never decide a Hyper-V verdict.
 //   - Server 2016 (14393) under process isolation needs the same revision
 //     (Microsoft Learn, version compatibility, "Revision number (patching)":
 //     Server 2016 containers do not support a host and image revision that
 //     differ; from 1809 on "this rule doesn't apply").
-//   - From 1809 on Microsoft says revisions need not match, and the
-//     documented 2019 session ran a 17763.864 image on a 17763.805 host. On
-//     26100 (Server 2025, Windows 11 24H2) and later, an image revision newer
-//     than the host's fails the process-isolated start with 0xc0370106 "The
-//     virtual machine or container exited unexpectedly":
-//     actions/runner-images#11582 (26100.2894 host, ltsc2025 image
-//     26100.3194), microsoft/Windows-Containers#591 (fixed by updating the
-//     host), docker/for-win#14287. A warning there: it is seen, not
-//     documented. (One comment on #591 reports the same on 2019 for two
-//     .NET Framework images; the start verdict reads the revisions when a
-//     start does fail, on any build.)
+//   - Across the February 2020 baseline (Baseline2B), host and image do not
+//     work together: a problem.
+//   - From 1809 (17763) on, an image revision newer than the host's is a
+//     warning: Microsoft says revisions need not match, but such
+//     process-isolated starts fail with 0xc0370106 "The virtual machine or
+//     container exited unexpectedly" on hosts behind the image's update:
+//     on 17763 (microsoft/Windows-Containers#591, 2025-05-26 comment: a
+//     2019 host behind on updates, the newer ltsc2019 images fail, Hyper-V
+//     runs them, the updated host runs them), on 26100
+//     (actions/runner-images#11582: 26100.2894 host, ltsc2025 image
+//     26100.3194; Windows-Containers#591, fixed by updating the host;
+//     docker/for-win#14287). The documented 2019 session ran a 17763.864
+//     image on a 17763.805 host, so it warns, never fails.
 func RevisionFinding(mode string, host, hostRev, image, imageRev int) (problem, warning string) {
 	if mode != "process" || host != image || hostRev == 0 || imageRev == 0 || hostRev == imageRev {
 		return "", ""
@@ -311,8 +335,34 @@ func RevisionFinding(mode string, host, hostRev, image, imageRev int) (problem, 
 	if host == osversion.LTSC2016 {
 		return fmt.Sprintf("process isolation on build %d needs the image revision to equal the host's: host %d.%d, image %d.%d", host, host, hostRev, image, imageRev), ""
 	}
-	if imageRev > hostRev && host >= osversion.LTSC2025 {
-		return "", fmt.Sprintf("image revision %d is newer than the host's %d: hosts behind the image's update fail such process-isolated starts with 0xc0370106 on build 26100 and later; update the host or pin an older image", imageRev, hostRev)
+	if b, across := AcrossBaseline(host, hostRev, imageRev); across {
+		return fmt.Sprintf("host %d.%d and image %d.%d are on different sides of the February 2020 baseline (%d.%d): Microsoft documents that they do not work together under process isolation (KB4542617)", host, hostRev, image, imageRev, host, b), ""
+	}
+	if imageRev > hostRev && host >= osversion.RS5 {
+		return "", fmt.Sprintf("image revision %d is newer than the host's %d: hosts behind the image's update fail such process-isolated starts with 0xc0370106 (seen on 17763 and 26100); update the host, or pin the image's tag of revision %d or older", imageRev, hostRev, hostRev)
 	}
 	return "", ""
+}
+
+// RevisionFix says what to do when a process-isolated image of the host's
+// own build fails a revision rule, or is refused though the build rule holds.
+func RevisionFix(host, hostRev, imageRev int) string {
+	hyperv := "; Hyper-V isolation runs it meanwhile (revisions do not matter there)"
+	if b, across := AcrossBaseline(host, hostRev, imageRev); across {
+		if hostRev >= b {
+			return fmt.Sprintf("use a newer image: pull the tag again for revision %d.%d or later (the host is past the February 2020 baseline, the image is not)%s", host, b, hyperv)
+		}
+		return fmt.Sprintf("update the host past the February 2020 baseline (Windows Update, to %d.%d or later), as the image already is%s", host, b, hyperv)
+	}
+	switch {
+	case hostRev == 0 || imageRev == 0:
+		return "update host and image to their latest cumulative update" + hyperv
+	case host == osversion.LTSC2016:
+		return fmt.Sprintf("use the image of the host's revision (tag 10.0.%d.%d), or update host and image together%s", host, hostRev, hyperv)
+	case imageRev > hostRev:
+		return fmt.Sprintf("update the host to revision %d or later (Windows Update), or pin the image's previous tag (revision %d or older)%s", imageRev, hostRev, hyperv)
+	case imageRev < hostRev:
+		return fmt.Sprintf("pull the image's tag again for the host's revision %d or later%s", hostRev, hyperv)
+	}
+	return "host and image are at the same revision: update both to the latest cumulative update" + hyperv
 }

@@ -10,11 +10,13 @@ import (
 
 // Sources of the rows (see buildcompat.go):
 const (
-	srcMSCompat    = "Microsoft Learn, Windows container version compatibility (host tables and 'Build number')"
-	srcHcsshim     = "hcsshim osversion.CheckHostAndContainerCompat (v0.15.0), stable ABI LTSC list {20348, 26100}"
-	srcContainerd  = "containerd PR 8137: Windows 11 runs Windows Server 2022 images under process isolation"
-	srcMSRevision  = "Microsoft Learn, Windows container version compatibility ('Revision number (patching)')"
-	srcRevisionBug = "actions/runner-images#11582, microsoft/Windows-Containers#591, docker/for-win#14287: newer image revision fails with 0xc0370106 on 26100"
+	srcMSCompat        = "Microsoft Learn, Windows container version compatibility (host tables and 'Build number')"
+	srcHcsshim         = "hcsshim osversion.CheckHostAndContainerCompat (v0.15.0), stable ABI LTSC list {20348, 26100}"
+	srcContainerd      = "containerd PR 8137: Windows 11 runs Windows Server 2022 images under process isolation"
+	srcMSRevision      = "Microsoft Learn, Windows container version compatibility ('Revision number (patching)')"
+	srcRevisionBug     = "actions/runner-images#11582, microsoft/Windows-Containers#591, docker/for-win#14287: newer image revision fails with 0xc0370106 on 26100"
+	srcBaseline        = "Microsoft Learn, Update Windows Server containers (the February 2020 new baseline), KB4542617, KB4532693"
+	srcRevisionBug2019 = "microsoft/Windows-Containers#591 (2025-05-26 comment: a 2019 host behind on updates fails the newer ltsc2019 images with 0xc0370106 under process isolation, not under Hyper-V)"
 )
 
 func TestBuildCompatibilityRules(t *testing.T) {
@@ -68,8 +70,19 @@ func TestRevisionRules(t *testing.T) {
 		{doc: "2016 older image revision fails too", mode: "process", host: 14393, hostRev: 1944, imgRev: 1914,
 			problem: "needs the image revision to equal", source: srcMSRevision},
 		{doc: "2016 under Hyper-V: no revision rule", mode: "hyperv", host: 14393, hostRev: 1914, imgRev: 1944, source: srcMSRevision},
-		{doc: "2019 older image revision is fine", mode: "process", host: 17763, hostRev: 7314, imgRev: 805, source: srcMSRevision},
-		{doc: "2019 newer image revision: no warning, revisions need not match from 1809 on (the documented session ran 17763.864 on 17763.805)", mode: "process", host: 17763, hostRev: 805, imgRev: 864, source: srcMSRevision},
+		{doc: "2019 older image revision on the same side of the 2020 baseline is fine", mode: "process", host: 17763, hostRev: 7314, imgRev: 1039, source: srcMSRevision},
+		{doc: "2019 image before the 2020 baseline on a host past it fails", mode: "process", host: 17763, hostRev: 7314, imgRev: 1038,
+			problem: "different sides of the February 2020 baseline (17763.1039)", source: srcBaseline},
+		{doc: "2019 host before the 2020 baseline, image past it: fails the other way too", mode: "process", host: 17763, hostRev: 1038, imgRev: 1039,
+			problem: "host 17763.1038 and image 17763.1039", source: srcBaseline},
+		{doc: "1909 across its baseline (18363.657)", mode: "process", host: 18363, hostRev: 720, imgRev: 600,
+			problem: "(18363.657)", source: srcBaseline},
+		{doc: "across the baseline under Hyper-V: no rule", mode: "hyperv", host: 17763, hostRev: 7314, imgRev: 805, source: srcBaseline},
+		{doc: "2019 newer image revision warns (revisions need not match from 1809 on, so never a failure: the documented session ran 17763.864 on 17763.805)", mode: "process", host: 17763, hostRev: 805, imgRev: 864,
+			warning: "image revision 864 is newer than the host's 805", source: srcRevisionBug2019},
+		{doc: "2022 newer image revision warns", mode: "process", host: 20348, hostRev: 707, imgRev: 708,
+			warning: "image revision 708 is newer than the host's 707", source: srcRevisionBug2019},
+		{doc: "2019 equal revisions: nothing", mode: "process", host: 17763, hostRev: 864, imgRev: 864, source: srcMSRevision},
 		{doc: "Windows 11 24H2 and later warn like 2025", mode: "process", host: 26200, hostRev: 1000, imgRev: 1200,
 			warning: "image revision 1200 is newer than the host's 1000", source: srcRevisionBug},
 		{doc: "2025 newer image revision warns", mode: "process", host: 26100, hostRev: 2894, imgRev: 3194,

@@ -129,8 +129,16 @@ func startFailure(d evidence.Daemon, e config.Expectations, w evidence.Workload,
 	case ClassGenericHCS:
 		return genericStartFailure(d, w, step, message, ev, noHypervisor)
 	case ClassImageMismatch:
-		return failed("the daemon refused the image: its OS build does not match the host", FitFix(fitOf(d, hostBuild, []string{w.Row.Mode}, w.Image)), ev...)
+		return imageMismatch(d, w, hostBuild, message, ev)
 	case ClassUnexpectedExit:
+		if d.Image.Inspect != nil && hyperv {
+			// Revisions never decide a Hyper-V start: the utility VM runs the
+			// image's own kernel (Microsoft Learn, Update Windows Server
+			// containers: these issues "only happen on process isolated
+			// containers").
+			return failed("the Hyper-V container exited unexpectedly at start (0xc0370106); not a revision problem: revisions do not matter under Hyper-V isolation",
+				"read the compute service's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Operational) for the utility VM's exit, check the host's memory and the hypervisor (Get-CimInstance Win32_ComputerSystem: HypervisorPresent), and update the host to its latest cumulative update", ev...)
+		}
 		if d.Image.Inspect != nil {
 			image, imageRev, hostRev := evidence.WindowsBuild(d.Image.Inspect.OsVersion), WindowsRevision(d.Image.Inspect.OsVersion), hostRevision(d)
 			if image == hostBuild && hostRev > 0 && imageRev > hostRev {
@@ -153,6 +161,47 @@ func startFailure(d evidence.Daemon, e config.Expectations, w evidence.Workload,
 		return failed("the image is built for another operating system", "use a Windows base image: "+FitFix(fitOf(d, hostBuild, []string{w.Row.Mode}, "")), ev...)
 	}
 	return failed(fmt.Sprintf("container %s failed", step), "read the daemon's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Admin on Windows) for the error above", ev...)
+}
+
+// imageMismatch judges HCS's "does not match" (0xc0370101). CheckStart has
+// already blocked a start whose build the mode's rule refuses, so here the
+// build rule holds, and HCS answers the same code for update-level
+// incompatibilities of one build (Microsoft Learn, Update Windows Server
+// containers, and KB4542617: host and image "on different sides of the new
+// baseline won't work"; refusals with equal build and revision are on record,
+// moby#36735, microsoft/service-fabric-issues#1000). So the verdict says the
+// build rule holds and reasons about revisions; it never gives the build fix.
+// Without the image's build, it can only name the images that fit.
+func imageMismatch(d evidence.Daemon, w evidence.Workload, host int, message string, ev []string) Verdict {
+	code := "0xc0370101, 'does not match the host'"
+	if d.Image.Inspect == nil || host == 0 || evidence.WindowsBuild(d.Image.Inspect.OsVersion) == 0 {
+		return failed("the daemon refused the image: its OS build does not match the host ("+firstLine(message)+")", FitFix(fitOf(d, host, []string{w.Row.Mode}, w.Image)), ev...)
+	}
+	image, imageRev, hostRev := evidence.WindowsBuild(d.Image.Inspect.OsVersion), WindowsRevision(d.Image.Inspect.OsVersion), hostRevision(d)
+	fits := fmt.Sprintf("image build %d fits host build %d under %s isolation", image, host, w.Row.Mode)
+	if w.Row.Mode == "hyperv" {
+		return failed(fmt.Sprintf("the daemon refused the Hyper-V container (%s) although %s: not a build or revision problem (revisions do not matter under Hyper-V)", code, fits),
+			"update the host to its latest cumulative update and read the compute service's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Admin) for the refusal", ev...)
+	}
+	if image != host {
+		// A newer host running an older LTSC image (hcsshim's rule from 20348 on).
+		return failed(fmt.Sprintf("the daemon refused the image (%s) although %s: an update-level incompatibility, not the build", code, fits),
+			"update host and image to their latest cumulative updates, or use the image of the host's own build; Hyper-V isolation runs it meanwhile (revisions do not matter there)", ev...)
+	}
+	revs := fmt.Sprintf("host %d.%d, image %d.%d", host, hostRev, image, imageRev)
+	why := "an update-level incompatibility of the same build"
+	switch {
+	case hostRev == 0 || imageRev == 0:
+		why += " (a revision could not be read)"
+	case hostRev == imageRev:
+		why = "host and image at the same revision: an update-level fault, not the build"
+	case imageRev > hostRev:
+		why = "the image's revision is newer than the host's"
+	}
+	if b, across := AcrossBaseline(host, hostRev, imageRev); across {
+		why = fmt.Sprintf("host and image are on different sides of the February 2020 baseline (%d.%d)", host, b)
+	}
+	return failed(fmt.Sprintf("the daemon refused the image (%s) although %s: %s (%s)", code, fits, why, revs), RevisionFix(host, hostRev, imageRev), ev...)
 }
 
 // genericStartFailure decides "The request is not supported" and "The

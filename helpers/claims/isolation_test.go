@@ -187,7 +187,7 @@ func TestIsolationClaims(t *testing.T) {
 		message string
 	}{
 		{doc: "process start passes", verdict: CheckStart(d, defaultExpect(), processWorkload()), status: Pass, message: "running"},
-		{doc: "image mismatch at start fails with the tag to use", status: Fail, message: "its OS build does not match the host",
+		{doc: "image mismatch at start of an image of the host's build is not called a build mismatch", status: Fail, message: "although image build 17763 fits host build 17763 under process isolation",
 			verdict: CheckStart(d, defaultExpect(), change(processWorkload(), func(w *evidence.Workload) {
 				w.StartErr = &evidence.Failure{Kind: evidence.KindSystem, Message: "hcsshim::CreateComputeSystem cece: The container operating system does not match the host operating system."}
 			}))},

@@ -341,8 +341,9 @@ func CheckImageBuild(d evidence.Daemon, e config.Expectations) Verdict {
 	}
 	if len(problems) > 0 {
 		fix := FitFix(fitOf(d, host, modes, d.Image.Ref))
-		if len(fits) < len(modes) && TagForBuild(host) != "" && image == host {
-			fix = fmt.Sprintf("use the image of the host's revision (tag 10.0.%d.%d), or update host and image together", host, hostRev)
+		if image == host && BuildFits("process", host, image) {
+			// The build fits: a revision rule failed, and a build fix would be wrong.
+			fix = RevisionFix(host, hostRev, imageRev)
 		}
 		return failed(strings.Join(problems, "; "), fix, ev...)
 	}

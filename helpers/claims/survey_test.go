@@ -80,13 +80,15 @@ var survey = []struct {
 		source:  "moby/moby#42159, docker/for-win#10665 (20.10 on Windows 10 2004)",
 		wording: "hcsshim::CreateComputeSystem 5eb7ad90bff5afd75fea86b440dd99a7618c4b0a1ce763b6ef5431ef7ff453ab: The parameter is incorrect.\n(extra info: {\"SystemType\":\"Container\"})"},
 	// Image build does not fit.
-	{at: atStartProcess, class: ClassImageMismatch, require: Fail, skip: Fail, fix: "use the image tag for build 17763 (1809 / ltsc2019)",
+	// On the documented host the image's build (17763.805) equals the host's:
+	// the refusal is read as an update-level fault, never a build mismatch.
+	{at: atStartProcess, class: ClassImageMismatch, require: Fail, skip: Fail, fix: "update both to the latest cumulative update",
 		source:  "Microsoft Learn, version compatibility, 'Errors from mismatched versions'",
 		wording: `container b81ed896222eb87906ccab1c3dd2fc49324eafa798438f7979b87b210906f839 encountered an error during CreateContainer: failure in a Windows system call: The operating system of the container does not match the operating system of the host. (0xc0370101) extra info: {"HvPartition":false}`},
-	{at: atStartProcess, class: ClassImageMismatch, require: Fail, skip: Fail, fix: "use the image tag for build 17763",
+	{at: atStartProcess, class: ClassImageMismatch, require: Fail, skip: Fail, fix: "update both to the latest cumulative update",
 		source:  "gitlab-org/gitlab-runner#29058",
 		wording: "Error response from daemon: container 0123abcd encountered an error during hcsshim::System::Start: failure in a Windows system call: The container operating system does not match the host operating system. (0xc0370101)"},
-	{at: atStartProcess, class: ClassImageMismatch, require: Fail, skip: Fail, fix: "use the image tag for build 17763",
+	{at: atStartProcess, class: ClassImageMismatch, require: Fail, skip: Fail, fix: "update both to the latest cumulative update",
 		source:  "20.10+ hcs:: prefix of HCS_E_IMAGE_MISMATCH",
 		wording: "hcs::CreateComputeSystem cece6585ce23: The container operating system does not match the host operating system."},
 	// The container died at start.

@@ -1,0 +1,135 @@
+package claims
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+
+	"github.com/wincontainer-gate/conformance/helpers/evidence"
+)
+
+// One table per class of wrong diagnosis that real hosts showed (the classes
+// of the servicing and diagnosis issue). Each row is a real wording with its
+// source, on a host whose revisions the row sets; removing the rule the row
+// holds makes it fail.
+
+// revisionHost is the documented host at another host and image revision.
+func revisionHost(build, hostRev, imageRev int) evidence.Daemon {
+	return with(ws2019(), func(d *evidence.Daemon) {
+		d.Info.KernelVersion = fmt.Sprintf("10.0 %d (%d.1.amd64fre.release)", build, build)
+		d.Info.OperatingSystem = fmt.Sprintf("Windows Server Datacenter (OS Build %d.%d)", build, hostRev)
+		d.Host.Build, d.Host.Revision = fmt.Sprint(build), hostRev
+		d.Image.Inspect.OsVersion = fmt.Sprintf("10.0.%d.%d", build, imageRev)
+	})
+}
+
+func startRefused(d evidence.Daemon, w evidence.Workload, wording string) Verdict {
+	w.StartErr, w.Inspect, w.After, w.Top = &evidence.Failure{Kind: evidence.KindSystem, Message: wording}, nil, nil, nil
+	return CheckStart(d, defaultExpect(), w)
+}
+
+// Class 1: HCS answers "does not match" (0xc0370101) also for update-level
+// incompatibilities of one build; when the build rule holds the verdict says
+// so, reasons about revisions, and never gives the build fix.
+func TestClass1MismatchOfAFittingBuildIsNotABuildMismatch(t *testing.T) {
+	const (
+		hcs1803 = "container 6bece83bb16bbdb005639dc82fabda8c1678a0116cf29e22abaffc994170fc0b encountered an error during CreateContainer: failure in a Windows system call: The operating system of the container does not match the operating system of the host. (0xc0370101)"
+		hcs2022 = "hcsshim::CreateComputeSystem f0e8722996e015f45c72a2baf0e772ddf28ae6b37bbd5ed93af03358298acdbf: The container operating system does not match the host operating system."
+	)
+	tests := []struct {
+		doc, source, wording string
+		d                    evidence.Daemon
+		w                    evidence.Workload
+		message, fix         string
+	}{
+		{doc: "equal build and revision", source: "moby/moby#36735 (17133.1 host, 17133.1 image, process isolation)", wording: hcs1803,
+			d: revisionHost(17763, 805, 805), w: processWorkload(),
+			message: "host and image at the same revision", fix: "update both to the latest cumulative update; Hyper-V isolation runs it meanwhile"},
+		{doc: "image newer than the host", source: "microsoft/dotnet-framework-docker#1265 (20348.4294 host, the next month's ltsc2022 image; the previous tag works)", wording: hcs2022,
+			d: revisionHost(20348, 4294, 4405), w: processWorkload(),
+			message: "the image's revision is newer than the host's", fix: "update the host to revision 4405 or later (Windows Update), or pin the image's previous tag (revision 4294 or older)"},
+		{doc: "image older than the host, across the 2020 baseline", source: "Microsoft Learn, Update Windows Server containers; KB4542617 (a 3B host and a 1B container won't work)", wording: hcs1803,
+			d: revisionHost(17763, 1098, 973), w: processWorkload(),
+			message: "different sides of the February 2020 baseline (17763.1039)", fix: "use a newer image: pull the tag again for revision 17763.1039 or later"},
+		{doc: "host older than the image, across the 2020 baseline", source: "Microsoft Learn, Update Windows Server containers (a 1B host and a 2B container won't work)", wording: hcs1803,
+			d: revisionHost(17763, 973, 1039), w: processWorkload(),
+			message: "different sides of the February 2020 baseline", fix: "update the host past the February 2020 baseline (Windows Update, to 17763.1039 or later)"},
+		{doc: "a Hyper-V start is never blamed on revisions", source: "Microsoft Learn, Update Windows Server containers ('only happen on process isolated containers')", wording: hcs2022,
+			d: revisionHost(20348, 4294, 4405), w: hypervWorkload(),
+			message: "not a build or revision problem", fix: "update the host to its latest cumulative update"},
+		{doc: "an older LTSC image on a newer host", source: "hcsshim osversion.CheckHostAndContainerCompat (26100 runs 20348 images)", wording: hcs2022,
+			d: with(revisionHost(26100, 2894, 2894), func(d *evidence.Daemon) { d.Image.Inspect.OsVersion = "10.0.20348.2966" }), w: processWorkload(),
+			message: "an update-level incompatibility, not the build", fix: "update host and image to their latest cumulative updates"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			v := startRefused(tc.d, tc.w, tc.wording)
+			assert.Check(t, is.Equal(v.Status, Fail), tc.source)
+			assert.Check(t, is.Contains(v.Message, "fits host build"), "%s: %s", tc.source, v)
+			assert.Check(t, is.Contains(v.Message, tc.message), "%s: %s", tc.source, v)
+			assert.Check(t, is.Contains(v.Fix, tc.fix), "%s: %s", tc.source, v)
+			assert.Check(t, !strings.Contains(v.Fix, "use the image tag for build"), "never the build fix: %s", v)
+			assert.Check(t, !strings.Contains(v.Message, "its OS build does not match"), "never a build mismatch: %s", v)
+		})
+	}
+	// Without the image's build the verdict cannot reason about it: the images that fit.
+	noInspect := with(ws2019(), func(d *evidence.Daemon) { d.Image.Inspect = nil })
+	v := startRefused(noInspect, processWorkload(), hcs1803)
+	assert.Check(t, is.Contains(v.Fix, "use the image tag for build 17763 (1809 / ltsc2019)"), v.String())
+}
+
+// Class 2: revision readings apply from 17763 on, both ways across the 2020
+// baseline, and only to process isolation.
+func TestClass2RevisionReadings(t *testing.T) {
+	e := defaultExpect()
+	tests := []struct {
+		doc, source      string
+		d                evidence.Daemon
+		status           Status
+		message, warning string
+	}{
+		{doc: "2019 newer image revision warns", source: srcRevisionBug2019, d: revisionHost(17763, 7136, 7240), status: Pass,
+			warning: "image revision 7240 is newer than the host's 7136"},
+		{doc: "2022 newer image revision warns", source: "microsoft/dotnet-framework-docker#1265", d: revisionHost(20348, 4294, 4405), status: Pass,
+			warning: "image revision 4405 is newer than the host's 4294"},
+		{doc: "2019 across the baseline fails", source: srcBaseline, d: revisionHost(17763, 1098, 973), status: Fail,
+			message: "different sides of the February 2020 baseline"},
+		{doc: "1903 across its baseline fails", source: srcBaseline, d: revisionHost(18362, 535, 657), status: Fail,
+			message: "(18362.657)"},
+		{doc: "2019 older image on the same side passes in silence", source: srcMSRevision, d: revisionHost(17763, 7136, 6893), status: Pass},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			v := CheckImageBuild(tc.d, e)
+			assert.Check(t, is.Equal(v.Status, tc.status), "%s: %s", tc.source, v)
+			assert.Check(t, is.Contains(v.Message, tc.message), "%s: %s", tc.source, v)
+			if tc.status == Fail {
+				assert.Check(t, !strings.Contains(v.Fix, "use the image tag for build"), "a revision problem gets the revision fix: %s", v)
+			}
+			found := tc.warning == ""
+			for _, w := range v.Warnings {
+				found = found || strings.Contains(w, tc.warning)
+				assert.Check(t, tc.warning != "" || !strings.Contains(w, "revision"), "no revision warning expected: %q", w)
+			}
+			assert.Check(t, found, "%s: warning %q missing from %q", tc.source, tc.warning, v.Warnings)
+		})
+	}
+	// Under Hyper-V only, the same pairs raise nothing.
+	hypervOnly := e
+	hypervOnly.Isolation = []string{"hyperv"}
+	for _, d := range []evidence.Daemon{revisionHost(17763, 1098, 973), revisionHost(17763, 7136, 7240)} {
+		v := CheckImageBuild(d, hypervOnly)
+		assert.Check(t, is.Equal(v.Status, Pass), v.String())
+		assert.Check(t, is.Len(v.Warnings, 0), v.String())
+	}
+	// A Hyper-V container that exits at start is not blamed on a newer image revision.
+	exit := "container 5e2d0c7f encountered an error during hcs::System::Start: failure in a Windows system call: The virtual machine or container exited unexpectedly. (0xc0370106)."
+	v := startRefused(revisionHost(26100, 2894, 3194), hypervWorkload(), exit)
+	assert.Check(t, is.Contains(v.Message, "not a revision problem"), v.String())
+	assert.Check(t, !strings.Contains(v.Fix, "update the host to the image's revision"), v.String())
+	v = startRefused(revisionHost(17763, 7136, 7240), processWorkload(), exit)
+	assert.Check(t, is.Contains(v.Message, "image revision 7240 is newer than the host's 7136"), v.String())
+}
