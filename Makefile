@@ -12,11 +12,22 @@ JUNIT     ?= conformance-junit.xml
 # The prebuilt gate: -tags gatebinary leaves out the pipeline self-tests (and the JSON
 # Schema library they use); -X prebuilt makes it run the gate by default and write its
 # results beside itself.
+# The build's identity (version, commit, the commit's time) comes from git through
+# scripts/version.sh and is linked in here, the one place it is set (docs/releases.md).
 GATE_TAGS    := gatebinary
-GATE_LDFLAGS := -s -w -X github.com/wincontainer-gate/conformance.prebuilt=1
+VERSION      = $(shell scripts/version.sh version)
+COMMIT       = $(shell scripts/version.sh commit)
+BUILD_DATE   = $(shell scripts/version.sh date)
+VERSION_PKG  := github.com/wincontainer-gate/conformance/helpers/version
+GATE_LDFLAGS = -s -w -X github.com/wincontainer-gate/conformance.prebuilt=1 \
+	-X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMIT) -X $(VERSION_PKG).date=$(BUILD_DATE)
+# make release: the targets, and the SBOM tool run at a pinned version outside go.mod.
+RELEASE_TARGETS := windows/amd64 windows/arm64 linux/amd64
+CYCLONEDX_GOMOD := github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@v1.10.0
 
 .PHONY: help image fmt-check vet unit bench live replay record roundtrip fixtures fixtures-check windows test \
-	windows-exe linux-exe junit junit-check lint-examples container-check soak mutants cri-images cri-live
+	windows-exe linux-exe junit junit-check lint-examples container-check soak mutants cri-images cri-live \
+	release release-check
 
 help: ## list the targets (marked [daemon]: they need a running Docker daemon)
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -127,3 +138,11 @@ cri-live: cri-images ## [daemon] the containerd gate live against a private cont
 
 mutants: ## apply each one-line mutation of scripts/mutants.txt to a scratch copy and run the replay self-tests: every one must be killed
 	bash scripts/mutants.sh
+
+release: ## the release artifacts in DIST/release: gate binaries for windows/amd64, windows/arm64, linux/amd64 in archives with README, LICENSE and CHANGELOG, a CycloneDX SBOM, checksums.txt (see docs/releases.md)
+	$(GO) run ./helpers/release -dist $(DIST)/release -version '$(VERSION)' -date '$(BUILD_DATE)' \
+		-tags $(GATE_TAGS) -ldflags '$(GATE_LDFLAGS)' -sbom-tool $(CYCLONEDX_GOMOD) $(RELEASE_TARGETS)
+	cd $(DIST)/release && sha256sum -c checksums.txt
+
+release-check: ## make release in two fresh clones of HEAD in different folders, the second with an empty build cache: every artifact byte-identical, no local path in a binary, the version, commit and report right
+	bash scripts/release-check.sh

@@ -26,6 +26,7 @@ import (
 	"github.com/wincontainer-gate/conformance/helpers/evidence"
 	"github.com/wincontainer-gate/conformance/helpers/fixture"
 	"github.com/wincontainer-gate/conformance/helpers/harness"
+	"github.com/wincontainer-gate/conformance/helpers/version"
 )
 
 // judgement says how verdicts become test outcomes.
@@ -238,7 +239,7 @@ func recordingMetadata(cfg config.Config, s *harness.Session, run *hostRun, name
 	meta := fixture.Metadata{
 		FormatVersion:  fixture.FormatVersion,
 		RecordedAt:     time.Now().UTC().Format(time.RFC3339),
-		HarnessVersion: fixture.HarnessVersion,
+		HarnessVersion: version.Get().Version,
 		Platform:       run.daemon.Info.OSType,
 		HostBuild:      claims.DaemonBuild(run.daemon),
 		EngineVersion:  run.daemon.Version.Version,

@@ -28,6 +28,7 @@ import (
 	"github.com/wincontainer-gate/conformance/helpers/config"
 	"github.com/wincontainer-gate/conformance/helpers/evidence"
 	results "github.com/wincontainer-gate/conformance/helpers/report"
+	"github.com/wincontainer-gate/conformance/helpers/version"
 )
 
 const reportSchema = "schema/report.schema.json"
@@ -228,6 +229,55 @@ func TestSchemaRejectsWhatAPipelineCouldNotTrust(t *testing.T) {
 			b, err := json.Marshal(r)
 			require.NoError(t, err)
 			assert.Error(t, validate(t, s, b))
+		})
+	}
+}
+
+// TestReportNamesTheBuild: harness_version, harness_commit and harness_date
+// are the build's own (helpers/version), and the schema takes exactly the
+// forms scripts/version.sh and helpers/version give.
+func TestReportNamesTheBuild(t *testing.T) {
+	requireFixtures(t)
+	s := compileSchema(t)
+	run := runGateReplay(t, "broken-vmms-missing")
+	var r map[string]any
+	require.NoError(t, json.Unmarshal(run.report, &r))
+	build := version.Get()
+	assert.Equal(t, build.Version, r["harness_version"])
+	assert.Equal(t, build.Commit, r["harness_commit"])
+	assert.Equal(t, build.Date, r["harness_date"])
+	for _, tc := range []struct {
+		field, value string
+		valid        bool
+	}{
+		{"harness_version", "v0.4.0", true},
+		{"harness_version", "v1.0.0-rc.1", true},
+		{"harness_version", "v0.0.0-20261203073000-0123456789ab", true},
+		{"harness_version", "v0.4.1-0.20261203073000-0123456789ab+dirty", true},
+		{"harness_version", version.Devel, true},
+		{"harness_version", version.Devel + "+dirty", true},
+		{"harness_version", "0.1.0", false}, // the fixed value reports carried before versions came from the build
+		{"harness_version", "v1.2", false},
+		{"harness_version", "v0.4.0+local", false},
+		{"harness_version", "", false},
+		{"harness_commit", "3201f36d482fcbb93c66f02b77908bbb8880f2ba", true},
+		{"harness_commit", version.Unknown, true},
+		{"harness_commit", "3201f36", false},
+		{"harness_date", "2026-11-29T02:09:55Z", true},
+		{"harness_date", version.Unknown, true},
+		{"harness_date", "2026-11-29T03:09:55+01:00", false},
+	} {
+		t.Run(tc.field+"="+tc.value, func(t *testing.T) {
+			var r map[string]any
+			require.NoError(t, json.Unmarshal(run.report, &r))
+			r[tc.field] = tc.value
+			b, err := json.Marshal(r)
+			require.NoError(t, err)
+			if err := validate(t, s, b); tc.valid {
+				assert.NoError(t, err)
+			} else {
+				assert.Error(t, err)
+			}
 		})
 	}
 }

@@ -13,14 +13,18 @@ import (
 	"time"
 
 	"github.com/wincontainer-gate/conformance/helpers/config"
-	"github.com/wincontainer-gate/conformance/helpers/fixture"
 	results "github.com/wincontainer-gate/conformance/helpers/report"
+	"github.com/wincontainer-gate/conformance/helpers/version"
 )
 
 // prebuilt is set by `make windows-exe` (-ldflags -X): the binary then runs
 // the gate when no -test.run is given, and writes its report and JUnit beside
 // itself unless told otherwise.
 var prebuilt string
+
+// showVersion is the gate binary's -version: it prints the build's version,
+// commit and date (helpers/version) and exits without running anything.
+var showVersion = flag.Bool("version", false, "print the gate's version, commit and build date, and exit")
 
 // gateRun collects the verdicts of every host TestConformance judged, for the
 // matrix and the files written when the run ends.
@@ -57,6 +61,10 @@ func collect(name string, run *hostRun, mode config.Mode, profile string) {
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	if *showVersion {
+		fmt.Print(version.Get())
+		os.Exit(0)
+	}
 	if prebuilt != "" || !inRepository() {
 		runsTheGateByDefault()
 	}
@@ -118,8 +126,11 @@ func finishRun(code int, started time.Time) int {
 		code = 1
 	}
 	sort.Slice(hosts, func(i, j int) bool { return hosts[i].Name < hosts[j].Name })
+	build := version.Get()
 	run := results.Run{
-		HarnessVersion: fixture.HarnessVersion,
+		HarnessVersion: build.Version,
+		HarnessCommit:  build.Commit,
+		HarnessDate:    build.Date,
 		Mode:           string(mode),
 		StartedAt:      started.Format(time.RFC3339),
 		FinishedAt:     time.Now().UTC().Format(time.RFC3339),

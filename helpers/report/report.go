@@ -26,8 +26,13 @@ const SchemaVersion = "1"
 
 // Run is one whole run of the gate: every host it judged.
 type Run struct {
-	SchemaVersion  string `json:"schema_version"`
+	SchemaVersion string `json:"schema_version"`
+	// HarnessVersion, HarnessCommit and HarnessDate name the build of the gate
+	// that ran (helpers/version): its semantic version, the commit it was
+	// built from and that commit's time.
 	HarnessVersion string `json:"harness_version"`
+	HarnessCommit  string `json:"harness_commit,omitempty"`
+	HarnessDate    string `json:"harness_date,omitempty"`
 	// Mode is live, record or replay.
 	Mode string `json:"mode"`
 	// StartedAt and FinishedAt are RFC 3339 UTC.

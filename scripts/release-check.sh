@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# make release-check: what a release must be, shown on the committed HEAD.
+#  1. make release in a fresh clone (no tags unless the repository has them;
+#     in CI's clone there are none, so the version is a pseudo-version);
+#  2. make release again in a second clone in another folder, with an empty
+#     Go build cache (a cache hit would prove nothing): every artifact must be
+#     byte-identical;
+#  3. checksums.txt passes sha256sum -c; no binary holds a local path (the
+#     clone's folder, the module cache, GOROOT, HOME);
+#  4. the Linux binary's -version names the version and commit
+#     scripts/version.sh gives, and the report it writes (a replay of one
+#     fixture) carries them as harness_version and harness_commit.
+set -euo pipefail
+root=$(git rev-parse --show-toplevel)
+head=$(git -C "$root" rev-parse HEAD)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+clone() { # a clone of HEAD with the repository's tags, in folder $1
+  git clone -q --no-checkout "$root" "$1"
+  git -C "$1" checkout -q --detach "$head"
+}
+
+start=$SECONDS
+clone "$work/first"
+make -s -C "$work/first" release
+echo "first release: $((SECONDS - start)) s"
+
+start=$SECONDS
+clone "$work/second-folder/elsewhere"
+GOCACHE="$work/empty-gocache" make -s -C "$work/second-folder/elsewhere" release
+echo "second release (empty build cache): $((SECONDS - start)) s"
+
+a=$work/first/dist/release
+b=$work/second-folder/elsewhere/dist/release
+if ! diff -r "$a" "$b"; then
+  echo "the two releases of $head differ"
+  exit 1
+fi
+echo "the two releases are byte-identical: $(cd "$a" && ls | tr '\n' ' ')"
+
+(cd "$a" && sha256sum -c --quiet checksums.txt) && echo "checksums.txt: sha256sum -c accepts every line"
+
+want_version=$(cd "$work/first" && scripts/version.sh version)
+unzip=(unzip -o -q)
+command -v unzip >/dev/null || unzip=(/bin/busybox unzip -o -q) # CI installs busybox-static
+unpacked=$work/unpacked
+mkdir -p "$unpacked"
+for archive in "$a"/*.tar.gz "$a"/*.zip; do
+  case $archive in
+  *.tar.gz) tar -xzf "$archive" -C "$unpacked" ;;
+  *.zip) (cd "$unpacked" && "${unzip[@]}" "$archive") ;;
+  esac
+  for f in README.md LICENSE CHANGELOG.md; do
+    [ -f "$unpacked/$f" ] || { echo "$(basename "$archive") has no $f"; exit 1; }
+  done
+  for bin in "$unpacked"/conformance-gate "$unpacked"/conformance-gate.exe; do
+    [ -f "$bin" ] || continue
+    for p in "$work" "$(go env GOMODCACHE)" "$(go env GOROOT)" "$HOME"; do
+      if grep -q -F -- "$p" "$bin"; then
+        echo "$(basename "$archive"): the binary holds the local path $p"
+        exit 1
+      fi
+    done
+  done
+  rm -f "$unpacked"/conformance-gate "$unpacked"/conformance-gate.exe
+done
+echo "every archive has the binary, README.md, LICENSE and CHANGELOG.md; no binary holds a local path"
+
+tar -xzf "$a"/conformance-gate_*_linux_amd64.tar.gz -C "$unpacked"
+out=$("$unpacked/conformance-gate" -version)
+echo "$out"
+grep -q -x -F "conformance-gate $want_version" <<<"$out" || { echo "-version does not name $want_version"; exit 1; }
+grep -q -x -F "commit: $head" <<<"$out" || { echo "-version does not name commit $head"; exit 1; }
+
+# The gate outside the repository, replaying one recorded host: its report
+# names the build.
+fixtures=$work/first/fixtures
+(cd "$unpacked" && env -u GITHUB_STEP_SUMMARY CONFORMANCE_MODE=replay CONFORMANCE_FIXTURES="$fixtures" CONFORMANCE_REPORT="$unpacked/report.json" \
+  CONFORMANCE_JUNIT=off ./conformance-gate -test.run '^TestConformance$/^linux-debian12-docker.io-20.10$' >"$unpacked/run.log" 2>&1) ||
+  { cat "$unpacked/run.log"; exit 1; }
+grep -q "\"harness_version\": \"$want_version\"" "$unpacked/report.json" &&
+  grep -q "\"harness_commit\": \"$head\"" "$unpacked/report.json" ||
+  { echo "the report does not name $want_version and $head:"; head -8 "$unpacked/report.json"; exit 1; }
+echo "the report's harness_version is $want_version, its harness_commit $head"
