@@ -24,6 +24,7 @@ import (
 
 const (
 	azureExample  = "azure-pipelines/conformance.yml"
+	githubExample = "github-actions/conformance.yml"
 	packerExample = "packer/conformance.pkr.hcl"
 	gateExe       = "conformance-gate.exe"
 )
@@ -39,8 +40,9 @@ type azureStep struct {
 }
 
 type azurePipeline struct {
-	Trigger   string           `yaml:"trigger"`
-	Schedules []map[string]any `yaml:"schedules"`
+	Trigger   string            `yaml:"trigger"`
+	Variables map[string]string `yaml:"variables"`
+	Schedules []map[string]any  `yaml:"schedules"`
 	Stages    []struct {
 		Stage     string `yaml:"stage"`
 		DependsOn string `yaml:"dependsOn"`
@@ -83,6 +85,7 @@ func TestAzurePipelinesExample(t *testing.T) {
 	}
 	assert.NotEmpty(t, built, "the build stage runs make windows-exe")
 	require.NotEmpty(t, published)
+	assertFetchesAPinnedGate(t, azureExample, p.Variables, "gateVersion", "gateSha256", build.Jobs[0].Steps)
 
 	require.Len(t, gate.Jobs, 1)
 	job := gate.Jobs[0]
@@ -118,6 +121,55 @@ func TestAzurePipelinesExample(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"download", "gate", "junit", "report"}, order)
+}
+
+// assertFetchesAPinnedGate: with the version variable set, the build job
+// fetches that release's Windows archive and verifies the pinned SHA-256
+// before it unpacks anything; with it empty (the default), it builds the gate
+// from the checkout (docs/releases.md).
+func assertFetchesAPinnedGate(t *testing.T, file string, vars map[string]string, version, sha string, steps []azureStep) {
+	t.Helper()
+	require.Contains(t, vars, version, "%s: a variable pins the version", file)
+	require.Contains(t, vars, sha, "%s: a variable pins the SHA-256", file)
+	assert.Empty(t, vars[version], "%s: by default the gate is built from the checkout", file)
+	var fetch, build string
+	for _, s := range steps {
+		switch {
+		case strings.Contains(s.Script, "/releases/download/"):
+			fetch = s.Script
+			assert.Contains(t, s.Condition, version, "%s: fetched only when a version is pinned", file)
+		case s.Script == "make windows-exe":
+			build = s.Condition
+		}
+	}
+	require.NotEmpty(t, fetch, "%s: a step fetches the pinned release", file)
+	assert.Contains(t, build, version, "%s: built only when no version is pinned", file)
+	check, unpack := strings.Index(fetch, "sha256sum -c"), strings.Index(fetch, "unzip")
+	assert.True(t, check >= 0 && unpack > check, "%s: the checksum is verified before the archive is unpacked:\n%s", file, fetch)
+	assert.Contains(t, fetch, sha, "%s: against the pinned SHA-256", file)
+	assert.Contains(t, fetch, "_windows_amd64.zip", "%s: the Windows archive of make release", file)
+}
+
+// TestGitHubActionsExampleFetchesAPinnedGate: actionlint checks the workflow's
+// syntax (make lint-examples); this checks its pinned-release path.
+func TestGitHubActionsExampleFetchesAPinnedGate(t *testing.T) {
+	b, err := os.ReadFile(githubExample)
+	require.NoError(t, err)
+	var w struct {
+		Env  map[string]string `yaml:"env"`
+		Jobs map[string]struct {
+			Steps []struct {
+				If  string `yaml:"if"`
+				Run string `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	require.NoError(t, yaml.Unmarshal(b, &w))
+	var steps []azureStep
+	for _, s := range w.Jobs["build"].Steps {
+		steps = append(steps, azureStep{Script: strings.TrimSpace(s.Run), Condition: s.If})
+	}
+	assertFetchesAPinnedGate(t, githubExample, w.Env, "GATE_VERSION", "GATE_SHA256", steps)
 }
 
 // packerProvisioner is one provisioner block of the example's build.

@@ -3,7 +3,8 @@
 # downloaded next to the template (publish them the way the CI that runs
 # Packer does, e.g. PublishTestResults), and the build fails when the gate
 # fails, so no image is captured from a host with a failing required claim.
-# Build the binary first: make windows-exe.
+# Build the binary first: make windows-exe; or put a pinned release's
+# conformance-gate.exe there, its checksum verified (docs/releases.md).
 
 packer {
   required_plugins {
