@@ -27,7 +27,7 @@ CYCLONEDX_GOMOD := github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@v1.1
 
 .PHONY: help image fmt-check vet unit bench live replay record roundtrip fixtures fixtures-check windows test \
 	windows-exe linux-exe junit junit-check lint-examples container-check soak mutants cri-images cri-live \
-	release release-check
+	release release-check print-release-targets
 
 help: ## list the targets (marked [daemon]: they need a running Docker daemon)
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -144,5 +144,8 @@ release: ## the release artifacts in DIST/release: gate binaries for windows/amd
 		-tags $(GATE_TAGS) -ldflags '$(GATE_LDFLAGS)' -sbom-tool $(CYCLONEDX_GOMOD) $(RELEASE_TARGETS)
 	cd $(DIST)/release && sha256sum -c checksums.txt
 
-release-check: ## make release in two fresh clones of HEAD in different folders, the second with an empty build cache: every artifact byte-identical, no local path in a binary, the version, commit and report right
-	bash scripts/release-check.sh
+release-check: ## make release in two fresh clones of HEAD in different folders, the second with an empty build cache (RELEASE_CHECK_COLD=<targets>: only those): every artifact byte-identical, no local path in a binary, the version, commit and report right
+	RELEASE_CHECK_COLD='$(RELEASE_CHECK_COLD)' bash scripts/release-check.sh
+
+print-release-targets:
+	@echo $(RELEASE_TARGETS)
