@@ -256,22 +256,44 @@ func addCommandLines(procs []Process) {
 // NtQueryInformationProcess(ProcessCommandLineInformation, class 60), which
 // needs only PROCESS_QUERY_LIMITED_INFORMATION (Windows 8.1 and later;
 // Microsoft Learn, NtQueryInformationProcess): that right is granted for
-// protected processes too and without SeDebugPrivilege, where reading the
-// PEB would need PROCESS_VM_READ. The handle is checked against the table's
-// create time: a PID reused since the table was read is another process.
+// protected processes too and without SeDebugPrivilege. Where the class is
+// not implemented (Windows before 8.1, Wine 8) it reads the command line
+// from the process's PEB instead, which needs PROCESS_VM_READ. The handle
+// is checked against the table's create time: a PID reused since the table
+// was read is another process.
 func commandLine(p Process) (string, error) {
-	h, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(p.PID))
+	h, err := openChecked(p, windows.PROCESS_QUERY_LIMITED_INFORMATION)
 	if err != nil {
-		return "", fmt.Errorf("OpenProcess: %w", err)
+		return "", err
 	}
 	defer windows.CloseHandle(h)
+	line, err := commandLineByClass(h)
+	if !errors.Is(err, windows.STATUS_INVALID_INFO_CLASS) && !errors.Is(err, windows.STATUS_NOT_IMPLEMENTED) {
+		return line, err
+	}
+	return commandLineFromPEB(p)
+}
+
+// openChecked opens the process with the rights asked for and makes sure it
+// is the table's process: same create time.
+func openChecked(p Process, rights uint32) (windows.Handle, error) {
+	h, err := windows.OpenProcess(rights, false, uint32(p.PID))
+	if err != nil {
+		return 0, fmt.Errorf("OpenProcess: %w", err)
+	}
 	var created, exited, kernel, user windows.Filetime
 	if err := windows.GetProcessTimes(h, &created, &exited, &kernel, &user); err != nil {
-		return "", fmt.Errorf("GetProcessTimes: %w", err)
+		windows.CloseHandle(h)
+		return 0, fmt.Errorf("GetProcessTimes: %w", err)
 	}
 	if got := FiletimeToTime(int64(created.HighDateTime)<<32 | int64(created.LowDateTime)); !p.CreateTime.IsZero() && !got.Equal(p.CreateTime) {
-		return "", fmt.Errorf("PID %d was reused (created %s, not %s)", p.PID, got.Format(time.RFC3339Nano), p.CreateTime.Format(time.RFC3339Nano))
+		windows.CloseHandle(h)
+		return 0, fmt.Errorf("PID %d was reused (created %s, not %s)", p.PID, got.Format(time.RFC3339Nano), p.CreateTime.Format(time.RFC3339Nano))
 	}
+	return h, nil
+}
+
+func commandLineByClass(h windows.Handle) (string, error) {
 	size := uint32(2048)
 	for {
 		buf := make([]byte, size)
@@ -289,6 +311,66 @@ func commandLine(p Process) (string, error) {
 		}
 		return ParseUnicodeString(buf, uint64(uintptr(unsafe.Pointer(&buf[0]))), int(unsafe.Sizeof(uintptr(0))))
 	}
+}
+
+// commandLineFromPEB follows ProcessBasicInformation's PebBaseAddress to
+// the PEB's ProcessParameters and their CommandLine (x/sys's PEB and
+// RTL_USER_PROCESS_PARAMETERS give the offsets; Microsoft Learn, winternl.h).
+// The other process's addresses are read into byte buffers and kept as
+// numbers, never as Go pointers.
+func commandLineFromPEB(p Process) (string, error) {
+	h, err := openChecked(p, windows.PROCESS_QUERY_INFORMATION|windows.PROCESS_VM_READ)
+	if err != nil {
+		return "", fmt.Errorf("read the PEB: %w", err)
+	}
+	defer windows.CloseHandle(h)
+	basic := make([]byte, unsafe.Sizeof(windows.PROCESS_BASIC_INFORMATION{}))
+	if err := windows.NtQueryInformationProcess(h, windows.ProcessBasicInformation, unsafe.Pointer(&basic[0]), uint32(len(basic)), nil); err != nil {
+		return "", fmt.Errorf("NtQueryInformationProcess(ProcessBasicInformation): %w", err)
+	}
+	peb := remoteAddress(basic[unsafe.Offsetof(windows.PROCESS_BASIC_INFORMATION{}.PebBaseAddress):])
+	params, err := readRemote(h, peb+unsafe.Offsetof(windows.PEB{}.ProcessParameters), unsafe.Sizeof(uintptr(0)))
+	if err != nil {
+		return "", fmt.Errorf("read PEB.ProcessParameters: %w", err)
+	}
+	header, err := readRemote(h, remoteAddress(params)+unsafe.Offsetof(windows.RTL_USER_PROCESS_PARAMETERS{}.CommandLine), unsafe.Sizeof(windows.NTUnicodeString{}))
+	if err != nil {
+		return "", fmt.Errorf("read ProcessParameters.CommandLine: %w", err)
+	}
+	length := uintptr(header[0]) | uintptr(header[1])<<8
+	if length == 0 {
+		return "", nil
+	}
+	text, err := readRemote(h, remoteAddress(header[unsafe.Offsetof(windows.NTUnicodeString{}.Buffer):]), length)
+	if err != nil {
+		return "", fmt.Errorf("read the command line: %w", err)
+	}
+	units := make([]uint16, len(text)/2)
+	for i := range units {
+		units[i] = uint16(text[2*i]) | uint16(text[2*i+1])<<8
+	}
+	return windows.UTF16ToString(units), nil
+}
+
+func readRemote(h windows.Handle, address, size uintptr) ([]byte, error) {
+	buf := make([]byte, size)
+	var read uintptr
+	if err := windows.ReadProcessMemory(h, address, &buf[0], size, &read); err != nil {
+		return nil, err
+	}
+	if read != size {
+		return nil, fmt.Errorf("read %d of %d bytes at %#x", read, size, address)
+	}
+	return buf, nil
+}
+
+// remoteAddress reads a pointer-sized little-endian address.
+func remoteAddress(b []byte) uintptr {
+	var a uintptr
+	for i := int(unsafe.Sizeof(a)) - 1; i >= 0; i-- {
+		a = a<<8 | uintptr(b[i])
+	}
+	return a
 }
 
 // Services asks the service control manager directly, with only the calls

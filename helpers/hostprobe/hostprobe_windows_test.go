@@ -8,6 +8,7 @@ package hostprobe
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"strconv"
@@ -163,9 +164,25 @@ func TestLiveCommandLineIDs(t *testing.T) {
 		}
 	}
 	assert.Assert(t, p.PID != 0, "the child %d is not in the process table", child.Process.Pid)
+	want := []string{"5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418"}
 	line, err := commandLine(p)
 	assert.NilError(t, err)
-	assert.Check(t, is.DeepEqual(GUIDsIn(line), []string{"5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418"}), "command line %q", line)
+	assert.Check(t, is.DeepEqual(GUIDsIn(line), want), "command line %q", line)
+	// The PEB path, which commandLine takes where class 60 is missing
+	// (Windows before 8.1, Wine 8), reads the same line.
+	fromPEB, err := commandLineFromPEB(p)
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(fromPEB, line))
+	h, err := openChecked(p, windows.PROCESS_QUERY_LIMITED_INFORMATION)
+	assert.NilError(t, err)
+	byClass, err := commandLineByClass(h)
+	windows.CloseHandle(h)
+	if errors.Is(err, windows.STATUS_INVALID_INFO_CLASS) {
+		t.Logf("ProcessCommandLineInformation is not implemented here: the PEB path was used")
+	} else {
+		assert.NilError(t, err)
+		assert.Check(t, is.Equal(byClass, line))
+	}
 
 	p.CreateTime = p.CreateTime.Add(-time.Second) // as if the PID had been reused since the table was read
 	_, err = commandLine(p)
