@@ -133,3 +133,52 @@ func TestClass2RevisionReadings(t *testing.T) {
 	v = startRefused(revisionHost(17763, 7136, 7240), processWorkload(), exit)
 	assert.Check(t, is.Contains(v.Message, "image revision 7240 is newer than the host's 7136"), v.String())
 }
+
+// Class 7: a class is decided by the error's code, not by the step it
+// happened at.
+func TestClass7ClassByCodeNotByStep(t *testing.T) {
+	const at = "container 8c232986c20a encountered an error during hcsshim::System::CreateProcess: failure in a Windows system call: "
+	missing := startRefused(ws2019(), processWorkload(), at+"The system cannot find the file specified. (0x2)")
+	rpc := startRefused(ws2019(), processWorkload(), at+"The remote procedure call failed. (0x6be)")
+	assert.Check(t, is.Contains(missing.Fix, "the image lacks the workload's program"), "jenkinsci/docker-agents#208: %s", missing)
+	assert.Check(t, is.Contains(rpc.Message, "a host fault, not the image"), "microsoft/hcsshim#1472: %s", rpc)
+	assert.Check(t, !strings.Contains(rpc.Fix, "lacks"), "microsoft/hcsshim#1472: %s", rpc)
+	other := startRefused(ws2019(), processWorkload(), at+"Access is denied. (0x5)")
+	assert.Check(t, !strings.Contains(other.Fix, "lacks the workload's program"), "only 0x2 says the program is missing: %s", other)
+
+	// "The parameter is incorrect" of a layer registration is local, not
+	// HCS's generic start error and not an unreachable registry.
+	pull := `failed to register layer: re-exec error: exit status 1: output: hcsshim::ProcessBaseLayer \\?\D:\Docker-Graph\windowsfilter\1ab6d367: The parameter is incorrect.`
+	assert.Check(t, is.Equal(Classify(pull), ClassLayerRegistration), "moby/moby#46112")
+	d := with(ws2019(), func(d *evidence.Daemon) {
+		d.Image.Inspect, d.Image.PullErr = nil, &evidence.Failure{Kind: evidence.KindSystem, Message: pull}
+	})
+	v := CheckBaseImage(d, defaultExpect())
+	assert.Check(t, is.Contains(v.Fix, "not the registry"), "moby/moby#46112: %s", v)
+	assert.Check(t, !strings.Contains(v.Fix, "make the image reachable"), "moby/moby#46112: %s", v)
+}
+
+// Class 8: a wording of no class gets the daemon's own first line in the
+// message, and its fix sends it to the engine or to HCS by where it came from.
+func TestClass8FallbackSaysWhatHappened(t *testing.T) {
+	engine := startRefused(ws2019(), processWorkload(), "Conflict. The container name \"/conformance-x\" is already in use by container \"0a1b\".\nmore")
+	assert.Check(t, is.Contains(engine.Message, `the daemon refused the container start: Conflict. The container name "/conformance-x" is already in use`), engine.String())
+	assert.Check(t, !strings.Contains(engine.Message, "more"), "only the first line: %s", engine)
+	assert.Check(t, is.Contains(engine.Fix, "engine's log"), engine.String())
+	assert.Check(t, !strings.Contains(engine.Fix, "Hyper-V-Compute"), "an engine refusal is not sent to HCS logs: %s", engine)
+
+	hcs := startRefused(ws2019(), processWorkload(), "hcs::System::Start 9f8e: The device is not ready. (0x15)")
+	assert.Check(t, is.Contains(hcs.Message, "the host compute service refused the container start: hcs::System::Start 9f8e: The device is not ready."), hcs.String())
+	assert.Check(t, is.Contains(hcs.Fix, "Hyper-V-Compute-Admin"), hcs.String())
+
+	for _, tc := range []struct{ wording, source, message string }{
+		{"Windows client operating systems only support Hyper-V containers", "moby 17.x daemon_windows.go", "refuses process isolation on this Windows client"},
+		{"hcsshim::PrepareLayer failed in Win32: the container image contains a layer with an unrecognized format. (0xc0370112)", "microsoft/hcsshim#2566", "cannot use a layer of the image (0xc0370112"},
+		{"hcsshim::CreateComputeSystem 5c8a7e1f: hcsshim: timeout waiting for notification", "hcsshim ErrTimeout", "did not answer in time"},
+		{"OCI runtime create failed: container with id exists: 4a1b", "moby runtime create", "the engine's runtime refused"},
+	} {
+		v := startRefused(ws2019(), processWorkload(), tc.wording)
+		assert.Check(t, is.Contains(v.Message, tc.message), "%s: %s", tc.source, v)
+		assert.Check(t, !strings.Contains(v.Message, "container start failed"), "%s: %s", tc.source, v)
+	}
+}

@@ -43,7 +43,22 @@ const (
 	ClassPipeBusy Class = "pipe-busy"
 	// ClassNotListening: nothing listens at the daemon address.
 	ClassNotListening Class = "not-listening"
-	ClassOther        Class = "other"
+	// ClassLayerRegistration: the image was downloaded, but the daemon could
+	// not register its layers on this host's disk (hcsshim ProcessBaseLayer):
+	// a local fault, not the registry's.
+	ClassLayerRegistration Class = "layer-registration"
+	// ClassInvalidLayer: HCS cannot use a layer of the image
+	// (ERROR_VMCOMPUTE_INVALID_LAYER, 0xc0370112), under either isolation.
+	ClassInvalidLayer Class = "invalid-layer"
+	// ClassHostRPC: a call into the host compute service failed
+	// (RPC_S_CALL_FAILED, 0x6be): a host fault, whatever step it hit.
+	ClassHostRPC Class = "host-rpc"
+	// ClassHCSTimeout: the host compute service did not answer in time.
+	ClassHCSTimeout Class = "hcs-timeout"
+	// ClassRuntimeCreate: the engine's runtime (containerd's shim, runc)
+	// refused to create the container: an engine-level refusal.
+	ClassRuntimeCreate Class = "runtime-create"
+	ClassOther         Class = "other"
 )
 
 // Wording is one phrase real hosts print, the class it means and where it
@@ -60,6 +75,19 @@ type Wording struct {
 
 // Wordings is the classifier's table.
 var Wordings = []Wording{
+	// Layers: before the generic "The parameter is incorrect", which a layer
+	// registration failure ends with.
+	{"processbaselayer", ClassLayerRegistration, "hcsshim ProcessBaseLayer at layer registration: moby#46112 ('failed to register layer: re-exec error: exit status 1: output: hcsshim::ProcessBaseLayer ...: The parameter is incorrect.'), docker/for-win#5506, moby#27527"},
+	{"cloning the parent utility vm image failed", ClassLayerRegistration, "moby#38582 (17.06.2-ee on Server 2016, 'failed to register layer ... cloning the parent utility VM image failed')"},
+	{"processutilityvmimage", ClassLayerRegistration, "moby#35668 ('failed to register layer: ... ProcessUtilityVMImage ...\\UtilityVM: The system cannot find the path specified.')"},
+	{"failed to register layer", ClassLayerRegistration, "moby daemon/internal/distribution (registering a downloaded layer)"},
+	{"0xc0370112", ClassInvalidLayer, "ERROR_VMCOMPUTE_INVALID_LAYER (golang.org/x/sys/windows zerrors); hcsshim#2566 ('hcsshim::PrepareLayer failed ... the container image contains a layer with an unrecognized format (0xc0370112)', ltsc2025 images on 26200 hosts, both isolations)"},
+	{"layer with an unrecognized format", ClassInvalidLayer, "ERROR_VMCOMPUTE_INVALID_LAYER text (hcsshim#2566)"},
+	// A failed call into the host compute service: before the CreateProcess
+	// wordings, which it arrives in.
+	{"the remote procedure call failed", ClassHostRPC, "RPC_S_CALL_FAILED text: hcsshim#1472 ('encountered an error during hcsshim::System::CreateProcess: failure in a Windows system call: The remote procedure call failed. (0x6be)'; maintainers: fixed in newer Windows releases)"},
+	{"(0x6be)", ClassHostRPC, "RPC_S_CALL_FAILED as hcsshim prints it (hcsshim#1472)"},
+	{"timeout waiting for notification", ClassHCSTimeout, "hcsshim internal/hcs/errors.go ErrTimeout 'hcsshim: timeout waiting for notification'"},
 	// Image build does not fit the host.
 	{"container operating system does not match the host operating system", ClassImageMismatch, "HCS_E_IMAGE_MISMATCH text; 19.03 hcsshim:: and 20.10+ hcs:: prefixes (gitlab-runner#29058)"},
 	{"operating system of the container does not match the operating system of the host", ClassImageMismatch, "Microsoft Learn, version compatibility, 'Errors from mismatched versions'"},
@@ -96,9 +124,14 @@ var Wordings = []Wording{
 	// The isolation mode is refused.
 	{"linux only supports 'default'", ClassUnsupportedIsolation, "moby daemon/internal/runconfig/hostconfig_unix.go (400) and Debian's 20.10 (500, measured)"},
 	{"windows supports 'default', 'process', or 'hyperv'", ClassUnsupportedIsolation, "moby daemon/internal/runconfig/hostconfig_windows.go; 17.x 'invalid --isolation' (MicrosoftDocs/Virtualization-Documentation#637)"},
+	{"only support hyper-v containers", ClassUnsupportedIsolation, "moby 17.x daemon/daemon_windows.go verifyContainerSettings: 'Windows client operating systems only support Hyper-V containers'"},
 	{"can only run hyper-v containers", ClassUnsupportedIsolation, "moby before 1b3fef5333: 'Windows client operating systems earlier than version 1809 can only run Hyper-V containers'"},
 	{"invalid isolation", ClassUnsupportedIsolation, "moby daemon/container.go 'invalid isolation ... on windows'"},
 	{"isolation mode is not supported", ClassUnsupportedIsolation, "generic refusal wording"},
+	// The engine's runtime refused: after every HCS phrase, which such an
+	// error often wraps.
+	{"oci runtime create failed", ClassRuntimeCreate, "moby daemon (containerd/runc create error, 'OCI runtime create failed: ...')"},
+	{"failed to create shim task", ClassRuntimeCreate, "containerd task create through the engine ('failed to create shim task: ...', moby 23.0+ with containerd)"},
 	// Pull errors.
 	{"cannot be used on this platform", ClassWrongImageOS, "moby daemon/internal/distribution/config.go 'image operating system %q cannot be used on this platform'"},
 	{"manifest unknown", ClassTagMissing, "OCI distribution spec MANIFEST_UNKNOWN"},

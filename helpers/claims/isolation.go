@@ -150,17 +150,72 @@ func startFailure(d evidence.Daemon, e config.Expectations, w evidence.Workload,
 		}
 		return failed("the container exited unexpectedly at start (0xc0370106)", "read the compute service's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Operational) and the daemon's log", ev...)
 	case ClassUnsupportedIsolation:
-		if strings.Contains(strings.ToLower(message), "can only run hyper-v containers") {
-			return failed("the daemon refuses process isolation on this Windows client", "run Hyper-V isolation on this client (CONFORMANCE_ISOLATION=hyperv), or upgrade it to 1809 or later", ev...)
+		if lower := strings.ToLower(message); strings.Contains(lower, "can only run hyper-v containers") || strings.Contains(lower, "only support hyper-v containers") {
+			return failed("the daemon refuses process isolation on this Windows client: "+firstLine(message), "run Hyper-V isolation on this client (CONFORMANCE_ISOLATION=hyperv), or move to an engine of 19.03 or later on Windows 10 1809 or later, which runs process isolation on clients", ev...)
 		}
 		return failed("the daemon does not support isolation "+w.Row.Mode, "a Windows daemon takes default, process or hyperv, a Linux daemon only default; check CONFORMANCE_ISOLATION and the engine", ev...)
 	case ClassCreateProcess:
+		lower := strings.ToLower(message)
+		if strings.Contains(lower, "(0x2)") || strings.Contains(lower, "cannot find the file specified") {
+			return failed("the container started but its workload process could not be created: "+firstLine(message),
+				"the image lacks the workload's program (0x2, ERROR_FILE_NOT_FOUND; the gate runs ping localhost -t): use a Windows base image that has ping.exe, such as nanoserver or servercore of the host's build", ev...)
+		}
 		return failed("the container started but its workload process could not be created: "+firstLine(message),
-			"the image lacks the workload's program (the gate runs ping localhost -t): use a Windows base image that has ping.exe, such as nanoserver or servercore of the host's build", ev...)
+			"not shown to be the image (a missing program is 0x2): read the compute service's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Admin) for the error above", ev...)
+	case ClassHostRPC:
+		return failed("a call into the host compute service failed (0x6be, RPC_S_CALL_FAILED) at the container "+step+": a host fault, not the image: "+firstLine(message),
+			"restart the compute service (Restart-Service vmcompute: the containers it runs stop) or the host, and update the host to its latest cumulative update (hcsshim#1472 is reported fixed in newer Windows releases); the image is not at fault", ev...)
+	case ClassInvalidLayer:
+		return failed("the compute service cannot use a layer of the image (0xc0370112, ERROR_VMCOMPUTE_INVALID_LAYER): "+firstLine(message),
+			"remove the image (docker rmi "+w.Image+") and pull it again: a damaged or half-registered layer fails under both isolation modes; if it persists on this build, use another serviced image that fits (hcsshim#2566: ltsc2025 images on 26200 hosts, where ltsc2022 runs): "+FitFix(fitOf(d, hostBuild, []string{w.Row.Mode}, "")), ev...)
+	case ClassLayerRegistration:
+		return failed("the daemon could not register the image's layers on this host: "+firstLine(message), layerRegistrationFix(d), ev...)
+	case ClassHCSTimeout:
+		return failed("the host compute service did not answer in time at the container "+step+": "+firstLine(message),
+			"the host was too slow to start the container (CPU, memory or disk under load, antivirus scanning the daemon's data root): re-run on a quieter host; if it repeats on an idle host, restart the compute service (Restart-Service vmcompute) and read its log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Admin)", ev...)
+	case ClassRuntimeCreate:
+		return failed("the engine's runtime refused to create the container: "+firstLine(message), engineLogFix(d), ev...)
 	case ClassWrongImageOS:
 		return failed("the image is built for another operating system", "use a Windows base image: "+FitFix(fitOf(d, hostBuild, []string{w.Row.Mode}, "")), ev...)
 	}
-	return failed(fmt.Sprintf("container %s failed", step), "read the daemon's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Admin on Windows) for the error above", ev...)
+	// No class: the daemon's own first line is the message, and the fix
+	// sends HCS's errors to HCS's log, the engine's own refusals to the
+	// engine's log.
+	if hcsWording(message) {
+		return failed(fmt.Sprintf("the host compute service refused the container %s: %s", step, firstLine(message)),
+			"read the compute service's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Admin) for the error above", ev...)
+	}
+	return failed(fmt.Sprintf("the daemon refused the container %s: %s", step, firstLine(message)), engineLogFix(d), ev...)
+}
+
+// hcsWording reports whether an error comes from the host compute service
+// (its prefixes and its error codes), not from the engine itself.
+func hcsWording(message string) bool {
+	lower := strings.ToLower(message)
+	for _, part := range []string{"hcsshim", "hcs::", "windows system call", "createcomputesystem", "0xc037", "0x8037"} {
+		if strings.Contains(lower, part) {
+			return true
+		}
+	}
+	return false
+}
+
+// engineLogFix sends an engine-level refusal to the engine's own log.
+func engineLogFix(d evidence.Daemon) string {
+	if d.Info.OSType == "windows" {
+		return "an engine-level refusal, not the compute service's: read the engine's log (Get-WinEvent -LogName Application -ProviderName docker, or dockerd's log file) for the line above, and check the engine install"
+	}
+	return "an engine-level refusal: read the engine's log (journalctl -u docker) for the line above, and check the engine and its runtime (containerd, runc) install"
+}
+
+// layerRegistrationFix: the registry delivered the image; this host could
+// not register its layers in the daemon's data root.
+func layerRegistrationFix(d evidence.Daemon) string {
+	root := nonEmpty(d.Info.DockerRootDir, `the daemon's data root (C:\ProgramData\docker)`)
+	if root == "REDACTED" {
+		root = "the daemon's data root"
+	}
+	return "not the registry: the layers were downloaded, and registering them in " + root + " failed. Check that the data root is on a local NTFS volume with free space and is excluded from antivirus scanning, remove what the failed pull left (docker image prune) and pull again; moby#46112, moby#38582 (fixed by an engine update)"
 }
 
 // imageMismatch judges HCS's "does not match" (0xc0370101). CheckStart has

@@ -74,6 +74,10 @@ func pullFix(d evidence.Daemon, e config.Expectations, message string) string {
 		return fitting("the tag does not exist: ")
 	case ClassWrongImageOS:
 		return fitting("the image is for another operating system: ")
+	case ClassLayerRegistration:
+		return layerRegistrationFix(d)
+	case ClassInvalidLayer:
+		return "the compute service cannot use a layer of the image (0xc0370112): remove it (docker rmi) and pull again, or " + FitFix(fitOf(d, host, modes, ""))
 	case ClassForeignLayers:
 		return "the registry or mirror lacks the image's Windows base layers (foreign layers): pull from mcr.microsoft.com, or push the image to the mirror with the daemon's allow-nondistributable-artifacts set; then re-run"
 	}
