@@ -55,7 +55,7 @@ disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.
   address = "$dir/debug.sock"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "${SANDBOX_IMAGE:-conformance/pause:local}"
-  restrict_oom_score_adj = true
+  restrict_oom_score_adj = ${RESTRICT_OOM_SCORE_ADJ:-true}
   [plugins."io.containerd.grpc.v1.cri".containerd]
     default_runtime_name = "runc"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]

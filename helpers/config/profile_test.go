@@ -11,7 +11,7 @@ import (
 
 func TestEveryCommittedProfileLoads(t *testing.T) {
 	names := ProfileNames()
-	assert.Equal(t, []string{"github-hosted", "win11-dev", "ws2019", "ws2022", "ws2025"}, names)
+	assert.Equal(t, []string{"containerd-node", "github-hosted", "win11-dev", "ws2019", "ws2022", "ws2025"}, names)
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			p, err := LoadProfile(name)
@@ -48,7 +48,7 @@ func TestProfilePinsAndEnvironmentOverrides(t *testing.T) {
 func TestUnknownProfileNamesTheVariableAndTheProfiles(t *testing.T) {
 	_, err := Load(env(map[string]string{EnvMode: "live", EnvProfile: "ws2016"}), "windows")
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `CONFORMANCE_PROFILE="ws2016" is not a profile: use one of github-hosted, win11-dev, ws2019, ws2022, ws2025, or the path of a profile file`)
+	assert.Contains(t, err.Error(), `CONFORMANCE_PROFILE="ws2016" is not a profile: use one of containerd-node, github-hosted, win11-dev, ws2019, ws2022, ws2025, or the path of a profile file`)
 }
 
 func TestProfileFileRejectsUnknownKeysAndFields(t *testing.T) {
