@@ -15,6 +15,7 @@ import (
 
 	"github.com/wincontainer-gate/conformance/helpers/config"
 	"github.com/wincontainer-gate/conformance/helpers/fixture"
+	"github.com/wincontainer-gate/conformance/helpers/hostprobe"
 )
 
 // DescriptionFile is the file in a fixture folder that makes it a constructed
@@ -229,16 +230,9 @@ type HostDesc struct {
 	OwnersError string `json:"owners_error,omitempty"`
 }
 
-// ComputeSystemDesc is one HCS compute system (hostprobe.ComputeSystem).
-type ComputeSystemDesc struct {
-	ID                string `json:"id"`
-	SystemType        string `json:"system_type,omitempty"`
-	Owner             string `json:"owner,omitempty"`
-	RuntimeID         string `json:"runtime_id,omitempty"`
-	IsRuntimeTemplate bool   `json:"is_runtime_template,omitempty"`
-	RuntimeImagePath  string `json:"runtime_image_path,omitempty"`
-	HostingSystemID   string `json:"hosting_system_id,omitempty"`
-}
+// ComputeSystemDesc is one HCS compute system, in the probe's own form and
+// field names (hostprobe.ComputeSystem).
+type ComputeSystemDesc = hostprobe.ComputeSystem
 
 // StartedVMDesc is a VM that starts with a container: its compute system
 // and its worker (created by vmcompute.exe at the start, running as

@@ -69,7 +69,7 @@ func (h *describedHost) Processes(_ context.Context, _ string) (hostprobe.Snapsh
 		snap.OwnersErr = host.OwnersError
 		snap.HCS = &hostprobe.HCSView{Systems: []hostprobe.ComputeSystem{}}
 		for _, cs := range host.ComputeSystems {
-			snap.HCS.Systems = append(snap.HCS.Systems, hostprobe.ComputeSystem(cs))
+			snap.HCS.Systems = append(snap.HCS.Systems, cs)
 		}
 		if host.HCSError != "" {
 			snap.HCS = &hostprobe.HCSView{Err: host.HCSError}
@@ -89,7 +89,7 @@ func (h *describedHost) Processes(_ context.Context, _ string) (hostprobe.Snapsh
 		if started && windows {
 			for _, vm := range c.Desc.StartsVMs {
 				if host.HCSError == "" {
-					snap.HCS.Systems = append(snap.HCS.Systems, hostprobe.ComputeSystem(vm.System))
+					snap.HCS.Systems = append(snap.HCS.Systems, vm.System)
 				}
 				add(h.startedWorker(vm, c))
 			}
