@@ -182,3 +182,28 @@ func TestClass8FallbackSaysWhatHappened(t *testing.T) {
 		assert.Check(t, !strings.Contains(v.Message, "container start failed"), "%s: %s", tc.source, v)
 	}
 }
+
+// Class 6: an answer of Docker Desktop's proxy, or of something that is not a
+// Docker Engine, is not "nothing listens there".
+func TestClass6AnswersThatAreNotNothingListening(t *testing.T) {
+	unreachable := func(target, message string) Verdict {
+		d := ws2019()
+		d.Target = target
+		d.Unreachable = &evidence.Failure{Kind: evidence.KindConnection, Message: message}
+		return CheckDaemonReachable(d)
+	}
+	desktop := unreachable("npipe:////./pipe/docker_engine", `Error response from daemon: open \\.\pipe\docker_engine_linux: The system cannot find the file specified.`)
+	assert.Check(t, is.Contains(desktop.Message, `Docker Desktop's proxy answered, but its backend engine at \\.\pipe\docker_engine_linux is down`), "docker/for-win#7186: %s", desktop)
+	assert.Check(t, !strings.Contains(desktop.Fix, "Start-Service docker"), "Desktop 4.x has no docker service: %s", desktop)
+	direct := unreachable("npipe:////./pipe/dockerDesktopLinuxEngine", `error during connect: Get "http://%2F%2F.%2Fpipe%2FdockerDesktopLinuxEngine/v1.51/version": open //./pipe/dockerDesktopLinuxEngine: The system cannot find the file specified.`)
+	assert.Check(t, is.Contains(direct.Message, "//./pipe/dockerDesktopLinuxEngine is down"), "docker/for-win#14975: %s", direct)
+
+	for _, message := range []string{"Error response from daemon: <!DOCTYPE HTML>\n<html>", "invalid character '<' looking for beginning of value", "json: cannot unmarshal string into Go value of type system.Info"} {
+		v := unreachable("tcp://127.0.0.1:8080", message)
+		assert.Check(t, is.Contains(v.Message, "not a Docker Engine at tcp://127.0.0.1:8080"), v.String())
+		assert.Check(t, !strings.Contains(v.Message, "cannot reach"), v.String())
+	}
+	// A pipe nobody serves is still "nothing listens there".
+	none := unreachable("npipe:////./pipe/docker_engine", "open //./pipe/docker_engine: The system cannot find the file specified.")
+	assert.Check(t, is.Contains(none.Message, "nothing listens there"), none.String())
+}

@@ -58,7 +58,13 @@ const (
 	// ClassRuntimeCreate: the engine's runtime (containerd's shim, runc)
 	// refused to create the container: an engine-level refusal.
 	ClassRuntimeCreate Class = "runtime-create"
-	ClassOther         Class = "other"
+	// ClassDesktopBackendDown: Docker Desktop's proxy answered on the pipe,
+	// but the engine behind it (its backend) is down.
+	ClassDesktopBackendDown Class = "desktop-backend-down"
+	// ClassNotDockerEngine: something answered at the address, but not with
+	// the Engine API (a web server's HTML, invalid JSON).
+	ClassNotDockerEngine Class = "not-a-docker-engine"
+	ClassOther           Class = "other"
 )
 
 // Wording is one phrase real hosts print, the class it means and where it
@@ -143,6 +149,17 @@ var Wordings = []Wording{
 	{"tls handshake timeout", ClassRegistry, "registry unreachable through a proxy or firewall"},
 	{"no such host", ClassRegistry, "registry name does not resolve"},
 	{"proxyconnect", ClassRegistry, "HTTPS_PROXY unreachable"},
+	// Docker Desktop's proxy answering for an engine that is down: before the
+	// pipe wordings, whose "cannot find the file specified" it quotes.
+	{"docker_engine_linux", ClassDesktopBackendDown, "docker/for-win#7186 ('Error response from daemon: open \\\\.\\pipe\\docker_engine_linux: The system cannot find the file specified.'), #7967"},
+	{"dockerdesktoplinuxengine", ClassDesktopBackendDown, "docker/for-win#14975 (Desktop 4.49: 'open //./pipe/dockerDesktopLinuxEngine: The system cannot find the file specified.')"},
+	{"request returned internal server error for api route", ClassDesktopBackendDown, "moby client/request.go (an HTTP 500 with an empty body: 'request returned Internal Server Error for API route and version ..., check if the server supports the requested API version'), what Docker Desktop's proxy answers on /version while its engine is down (docker/for-win#13770, #14869)"},
+	// Something that is not a Docker Engine answered.
+	{"<!doctype html", ClassNotDockerEngine, "a web server's HTML error page as the docker client reports it ('Error response from daemon: <!DOCTYPE HTML>', measured against a web server here)"},
+	{"<html", ClassNotDockerEngine, "a web server's HTML page"},
+	{"looking for beginning of value", ClassNotDockerEngine, "encoding/json 'invalid character '<' looking for beginning of value': an answer that is not JSON"},
+	{"unexpected end of json input", ClassNotDockerEngine, "encoding/json on a truncated or empty answer"},
+	{"cannot unmarshal", ClassNotDockerEngine, "encoding/json 'json: cannot unmarshal ...': JSON of another shape than the Engine API's"},
 	// The daemon's pipe or socket.
 	{"access is denied", ClassAccessDenied, "open //./pipe/docker_engine: Access is denied. (not elevated, not in the daemon's group)"},
 	{"permission denied", ClassAccessDenied, "dial unix /var/run/docker.sock: connect: permission denied"},

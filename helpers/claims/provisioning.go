@@ -40,6 +40,16 @@ func CheckDaemonReachable(d evidence.Daemon) Verdict {
 		return failed(msg+": access denied", "run elevated (an Administrator shell on Windows, root or the docker group on Linux), or have the daemon grant this user access", evidenceLine)
 	case ClassPipeBusy:
 		return failed(msg+": every instance of the pipe is busy", "the daemon is overloaded or hung: wait and re-run, or restart it (Restart-Service docker) when it stays so", evidenceLine)
+	case ClassDesktopBackendDown:
+		backend := "its backend engine"
+		if pipe := pipeRE.FindString(d.Unreachable.Message); pipe != "" {
+			backend = "its backend engine at " + pipe
+		}
+		return failed(msg+": Docker Desktop's proxy answered, but "+backend+" is down",
+			"restart Docker Desktop's engine (Docker Desktop: Troubleshoot > Restart, or quit and start Docker Desktop; for the WSL 2 backend run wsl --shutdown first): Docker Desktop 4.x runs no docker service to start", evidenceLine)
+	case ClassNotDockerEngine:
+		return failed(fmt.Sprintf("not a Docker Engine at %s: it answered, but not with the Engine API (%s)", d.Target, firstLine(d.Unreachable.Message)),
+			"something else (a web server, a proxy) listens at "+d.Target+": point DOCKER_HOST at the Docker Engine's socket or pipe", evidenceLine)
 	case ClassNotListening:
 		return failed(msg+": nothing listens there", "start the daemon (Windows: Start-Service docker; Linux: systemctl start docker, or dockerd &), or point DOCKER_HOST at the daemon to test", evidenceLine)
 	}
@@ -118,6 +128,10 @@ func WindowsRevision(s string) int {
 }
 
 var osBuildRE = regexp.MustCompile(`OS Build (\d+)\.(\d+)`)
+
+// pipeRE finds a named pipe in an error, in either spelling
+// (\\.\pipe\docker_engine_linux, //./pipe/dockerDesktopLinuxEngine).
+var pipeRE = regexp.MustCompile(`(?:\\\\\.\\pipe\\|//\./pipe/)[A-Za-z0-9_.-]+`)
 
 // DaemonBuild is the host build the daemon reports: the Windows build number,
 // or the Linux kernel release.
