@@ -366,3 +366,10 @@ func RevisionFix(host, hostRev, imageRev int) string {
 	}
 	return "host and image are at the same revision: update both to the latest cumulative update" + hyperv
 }
+
+// RevisionRuleApplies reports whether RevisionFinding has a rule for an image
+// of this build and revision under mode, so that a host revision that could
+// not be read leaves something unchecked.
+func RevisionRuleApplies(mode string, host, image, imageRev int) bool {
+	return mode == "process" && host == image && imageRev != 0 && (host == osversion.LTSC2016 || host >= osversion.RS5)
+}

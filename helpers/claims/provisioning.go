@@ -330,6 +330,10 @@ func CheckImageBuild(d evidence.Daemon, e config.Expectations) Verdict {
 	image := evidence.WindowsBuild(img.OsVersion)
 	hostRev, imageRev := hostRevision(d), WindowsRevision(img.OsVersion)
 	ev := []string{fmt.Sprintf("host build %d.%d (KernelVersion %q), image %s OsVersion %q", host, hostRev, d.Info.KernelVersion, d.Image.Ref, img.OsVersion)}
+	revisionUnknown := hostRevisionUnknown(d, hostRev)
+	if revisionUnknown != "" {
+		ev = append(ev, "host revision unknown ("+revisionUnknown+"): the revision rules were not applied")
+	}
 	if host == 0 || image == 0 {
 		return failed("cannot read the OS build of the host or the image", "check the daemon's KernelVersion and the image's OsVersion", ev...)
 	}
@@ -348,6 +352,9 @@ func CheckImageBuild(d evidence.Daemon, e config.Expectations) Verdict {
 			continue
 		}
 		problem, warning := RevisionFinding(mode, host, hostRev, image, imageRev)
+		if revisionUnknown != "" && RevisionRuleApplies(mode, host, image, imageRev) {
+			warning = fmt.Sprintf("host revision unknown (%s): whether image revision %d.%d fits %s isolation on this build was not checked", revisionUnknown, image, imageRev, mode)
+		}
 		if problem != "" {
 			problems = append(problems, problem)
 			continue
@@ -374,6 +381,16 @@ func CheckImageBuild(d evidence.Daemon, e config.Expectations) Verdict {
 	v := passed(fmt.Sprintf("image build %d fits host build %d for %s", image, host, strings.Join(fits, ", ")), ev...)
 	v.Warnings = warnings
 	return v
+}
+
+// hostRevisionUnknown is the probe's reason when neither the daemon nor the
+// host probe gave the host's revision; empty when it is known or no reason
+// was given.
+func hostRevisionUnknown(d evidence.Daemon, hostRev int) string {
+	if hostRev != 0 || d.Host == nil {
+		return ""
+	}
+	return d.Host.Unknown["revision"]
 }
 
 func hostRevision(d evidence.Daemon) int {
@@ -408,7 +425,11 @@ func serviceLine(name string, d evidence.Daemon) (string, bool, bool) {
 	if !ok || !s.Exists {
 		return fmt.Sprintf("service %s: not installed", name), false, false
 	}
-	return fmt.Sprintf("service %s: %s, start type %s", name, s.State, s.StartType), true, s.State == "running"
+	line := fmt.Sprintf("service %s: %s, start type %s", name, s.State, s.StartType)
+	if s.StartTypeNote != "" {
+		line += " (" + s.StartTypeNote + ")"
+	}
+	return line, true, s.State == "running"
 }
 
 // DockerServicePolicy resolves auto: a client edition (Windows 10/11) runs

@@ -377,3 +377,58 @@ func TestLedgerBlocksAndSkipsDownstream(t *testing.T) {
 	assert.Check(t, is.Equal(v.Status, Fail), "a claim judged twice fails")
 	assert.Check(t, is.Equal(l.Count(Pass), 0))
 }
+
+// A host whose revision neither the daemon nor the registry gave: the claim
+// says so in its evidence, and warns where a revision rule was left unchecked
+// (a 2016 or 2025 process-isolated image of the host's build), never fails.
+func TestImageBuildWithUnknownHostRevision(t *testing.T) {
+	unknown := map[string]string{"revision": `HKLM\...\UBR: The system cannot find the file specified.`}
+	for _, tc := range []struct {
+		doc, kernel, image string
+		warns              bool
+	}{
+		{doc: "2025, same build", kernel: "10.0 26100 (26100.1.amd64fre.ge_release.240331-1435)", image: "10.0.26100.3000", warns: true},
+		{doc: "2016, same build", kernel: "10.0 14393 (14393.693.amd64fre.rs1_release.161220-1747)", image: "10.0.14393.2000", warns: true},
+		{doc: "2019, same build", kernel: "10.0 17763 (17763.1.amd64fre.rs5_release.180914-1434)", image: "10.0.17763.864", warns: true},
+		{doc: "1803: no revision rule", kernel: "10.0 17134 (17134.1.amd64fre.rs4_release.180410-1804)", image: "10.0.17134.100", warns: false},
+		{doc: "2025, older build under hyperv only", kernel: "10.0 26100 (26100.1.amd64fre.ge_release.240331-1435)", image: "10.0.20348.100", warns: false},
+	} {
+		t.Run(tc.doc, func(t *testing.T) {
+			d := with(ws2019(), func(d *evidence.Daemon) {
+				d.Info.KernelVersion = tc.kernel
+				d.Info.OperatingSystem = "Windows Server"
+				d.Host.Revision = 0
+				d.Host.Unknown = unknown
+				d.Image.Inspect.OsVersion = tc.image
+			})
+			expect := defaultExpect()
+			if tc.image == "10.0.20348.100" {
+				expect.Isolation = []string{"hyperv"}
+			}
+			v := CheckImageBuild(d, expect)
+			assert.Equal(t, v.Status, Pass, v.String())
+			assert.Check(t, is.Contains(strings.Join(v.Evidence, "\n"), "host revision unknown (HKLM"), v.String())
+			if tc.warns {
+				assert.Assert(t, is.Len(v.Warnings, 1), v.String())
+				assert.Check(t, is.Contains(v.Warnings[0], "host revision unknown"))
+			} else {
+				assert.Check(t, is.Len(v.Warnings, 0), v.String())
+			}
+			// Known: no such evidence.
+			d.Host.Revision, d.Host.Unknown = 2000, nil
+			assert.Check(t, !strings.Contains(strings.Join(CheckImageBuild(d, expect).Evidence, "\n"), "unknown"))
+		})
+	}
+}
+
+// A service whose delayed-start flag could not be read keeps its state and
+// start type and judges as such; the reason is in the evidence.
+func TestServiceWithUnreadableDelayedFlag(t *testing.T) {
+	note := "delayed-start flag unreadable: QueryServiceConfig2(SERVICE_CONFIG_DELAYED_AUTO_START_INFO): Invalid level."
+	d := with(ws2019(), func(d *evidence.Daemon) {
+		setService(d, hostprobe.Service{Name: "docker", Exists: true, State: "running", StartType: "auto", StartTypeNote: note})
+	})
+	v := CheckServiceDocker(d, defaultExpect())
+	assert.Equal(t, v.Status, Pass, v.String())
+	assert.Check(t, is.Contains(strings.Join(v.Evidence, "\n"), "start type auto ("+note+")"))
+}

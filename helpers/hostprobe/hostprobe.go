@@ -168,6 +168,10 @@ type Service struct {
 	// 0 when stopped or not reported. It tells the harness which host
 	// processes must be in any sound snapshot.
 	PID int `json:"pid,omitempty"`
+	// StartTypeNote says why the start type is less precise than it could
+	// be: an automatic service whose delayed-start flag could not be read
+	// is reported "auto", with the OS's answer here. Empty when all was read.
+	StartTypeNote string `json:"start_type_note,omitempty"`
 }
 
 // OSInfo describes the host operating system.
@@ -193,6 +197,10 @@ type OSInfo struct {
 	// bind mounts, /.dockerenv); on Windows WindowsInContainerSignals (a
 	// container agent, CExecSvc.exe, in the harness's own session).
 	InContainer []string `json:"in_container,omitempty"`
+	// Unknown names each fact the probe could not read ("revision",
+	// "edition") with the OS's answer: such a fact is reported as unknown,
+	// never guessed, and the claims that need it say so.
+	Unknown map[string]string `json:"unknown,omitempty"`
 	// Hostname is only used to redact it from recordings; it is never saved.
 	Hostname string `json:"-"`
 }

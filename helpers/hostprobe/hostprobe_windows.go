@@ -424,19 +424,23 @@ func queryService(scm windows.Handle, name string) (Service, error) {
 	if err != nil {
 		return Service{}, fmt.Errorf("config: %w", err)
 	}
+	s := Service{
+		Name:   name,
+		Exists: true,
+		State:  ServiceStateName(status.CurrentState),
+		PID:    int(status.ProcessId),
+	}
 	delayed := false
 	if startType == windows.SERVICE_AUTO_START {
+		// The flag only refines "auto": a service whose flag cannot be
+		// read (access denied on a locked-down host, or an OS without the
+		// information level) keeps its state and start type, and says why.
 		if delayed, err = serviceDelayedAutoStart(h); err != nil {
-			return Service{}, fmt.Errorf("delayed auto start: %w", err)
+			s.StartTypeNote = "delayed-start flag unreadable: QueryServiceConfig2(SERVICE_CONFIG_DELAYED_AUTO_START_INFO): " + err.Error()
 		}
 	}
-	return Service{
-		Name:      name,
-		Exists:    true,
-		State:     ServiceStateName(status.CurrentState),
-		StartType: ServiceStartTypeName(startType, delayed),
-		PID:       int(status.ProcessId),
-	}, nil
+	s.StartType = ServiceStartTypeName(startType, delayed)
+	return s, nil
 }
 
 // serviceStartType reads QUERY_SERVICE_CONFIG, whose strings follow the
@@ -484,16 +488,26 @@ func (windowsHost) OS(context.Context, string) (OSInfo, error) {
 		info.InContainer = WindowsInContainerSignals(Snapshot{SelfPID: os.Getpid(), Processes: procs})
 	}
 
+	const key = `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion`
 	k, err := registry.OpenKey(registry.LOCAL_MACHINE, `SOFTWARE\Microsoft\Windows NT\CurrentVersion`, registry.QUERY_VALUE|registry.WOW64_64KEY)
 	if err != nil {
+		info.Unknown = map[string]string{"revision": key + ": " + err.Error(), "edition": key + ": " + err.Error()}
 		return info, nil
 	}
 	defer k.Close()
+	unknown := map[string]string{}
 	if ubr, _, err := k.GetIntegerValue("UBR"); err == nil {
 		info.Revision = int(ubr)
+	} else {
+		unknown["revision"] = key + `\UBR: ` + err.Error()
 	}
 	if installationType, _, err := k.GetStringValue("InstallationType"); err == nil {
 		info.Edition = EditionName(installationType)
+	} else {
+		unknown["edition"] = key + `\InstallationType: ` + err.Error()
+	}
+	if len(unknown) > 0 {
+		info.Unknown = unknown
 	}
 	return info, nil
 }

@@ -4,11 +4,14 @@ package hostprobe
 // exercise the probe against the real OS. CI builds and vets them
 // (GOOS=windows go test -c, amd64 and arm64); anyone with a Windows host runs
 // them with `go test -count=1 -v ./helpers/hostprobe/`, elevated or not: what
-// needs elevation is said, never failed on.
+// needs elevation is said, never failed on. `make wine` runs them under Wine
+// (docs/wine.md): a facility the OS lacks is a skip that names it, decided
+// from the API's own answer (lacksFacility), never from which OS it is.
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -17,6 +20,7 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/windows"
+	"golang.org/x/sys/windows/registry"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
 )
@@ -67,8 +71,13 @@ func TestLiveProcessesSeesItselfWhole(t *testing.T) {
 	} else {
 		t.Logf("parent PID %d is no longer running", self.ParentPID)
 	}
-	system, ok := snap.Find(4)
-	assert.Check(t, ok && system.Name == "System", "PID 4 is %+v", system)
+	t.Run("kernel process", func(t *testing.T) {
+		system, ok := snap.Find(4)
+		if !ok {
+			t.Skipf("lacks the kernel's process: NtQuerySystemInformation(SystemProcessInformation) lists no PID 4 (System) among %d processes", len(snap.Processes))
+		}
+		assert.Check(t, is.Equal(system.Name, "System"), "PID 4 is %+v", system)
+	})
 
 	again, err := Live().Processes(context.Background(), "test")
 	assert.NilError(t, err)
@@ -76,10 +85,35 @@ func TestLiveProcessesSeesItselfWhole(t *testing.T) {
 	assert.Check(t, is.Len(NewProcesses(snap, again, self.Name), 0))
 }
 
+// lacksFacility names the facility when err is the OS saying it does not
+// have it: the call is not implemented, the information level is unknown,
+// or the module or its entry point does not load. Any other error (access
+// denied, say) is not a missing facility.
+func lacksFacility(err error) (string, bool) {
+	for _, missing := range []struct {
+		errno windows.Errno
+		what  string
+	}{
+		{windows.ERROR_CALL_NOT_IMPLEMENTED, "ERROR_CALL_NOT_IMPLEMENTED"},
+		{windows.ERROR_INVALID_LEVEL, "ERROR_INVALID_LEVEL"},
+		{windows.ERROR_MOD_NOT_FOUND, "ERROR_MOD_NOT_FOUND: the module does not load"},
+		{windows.ERROR_PROC_NOT_FOUND, "ERROR_PROC_NOT_FOUND: the module lacks the entry point"},
+	} {
+		if errors.Is(err, missing.errno) {
+			return fmt.Sprintf("%s (%v)", missing.what, err), true
+		}
+	}
+	return "", false
+}
+
 func TestLiveOwners(t *testing.T) {
 	snap, err := Live().Processes(context.Background(), "test")
 	assert.NilError(t, err)
 	if snap.OwnersErr != "" {
+		ownersErr := addOwners(snap.Processes)
+		if what, ok := lacksFacility(ownersErr); ok {
+			t.Skipf("lacks process owners: WTSEnumerateProcessesExW answers %s", what)
+		}
 		t.Skipf("owners unreadable here (not elevated?): %s", snap.OwnersErr)
 	}
 	self, _ := snap.Self()
@@ -96,6 +130,10 @@ func TestLiveComputeSystems(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Assert(t, snap.HCS != nil)
 	if snap.HCS.Err != "" {
+		_, hcsErr := computeSystems()
+		if what, ok := lacksFacility(hcsErr); ok {
+			t.Skipf("lacks the Host Compute Service: vmcompute.dll HcsEnumerateComputeSystems answers %s", what)
+		}
 		t.Skipf("HCS not readable here (Containers feature missing, or not elevated): %s", snap.HCS.Err)
 	}
 	for _, cs := range snap.HCS.Systems {
@@ -120,8 +158,32 @@ func TestLiveServices(t *testing.T) {
 
 	assert.Check(t, !got[1].Exists)
 	for _, s := range got[2:] {
-		t.Logf("%s: exists %v, %s, %s, PID %d", s.Name, s.Exists, s.State, s.StartType, s.PID)
+		t.Logf("%s: exists %v, %s, %s, PID %d %s", s.Name, s.Exists, s.State, s.StartType, s.PID, s.StartTypeNote)
 	}
+}
+
+// The delayed-start flag of an automatic service: read, or the reason it
+// cannot be is what the service probe reports beside the start type.
+func TestLiveServiceDelayedStartFlag(t *testing.T) {
+	scm, err := windows.OpenSCManager(nil, nil, windows.SC_MANAGER_CONNECT)
+	assert.NilError(t, err)
+	defer windows.CloseServiceHandle(scm)
+	h, err := windows.OpenService(scm, windows.StringToUTF16Ptr("EventLog"), windows.SERVICE_QUERY_CONFIG|windows.SERVICE_QUERY_STATUS)
+	assert.NilError(t, err)
+	defer windows.CloseServiceHandle(h)
+	delayed, flagErr := serviceDelayedAutoStart(h)
+	got, err := Live().Services(context.Background(), "test", []string{"EventLog"})
+	assert.NilError(t, err)
+	if flagErr != nil {
+		assert.Check(t, is.Contains(got[0].StartTypeNote, flagErr.Error()), "the reason is reported with the service")
+		assert.Check(t, is.Equal(got[0].StartType, "auto"), "the start type is kept")
+		if what, ok := lacksFacility(flagErr); ok {
+			t.Skipf("lacks the delayed auto-start flag: QueryServiceConfig2(SERVICE_CONFIG_DELAYED_AUTO_START_INFO) answers %s", what)
+		}
+		t.Fatalf("delayed-start flag: %v", flagErr)
+	}
+	assert.Check(t, is.Equal(got[0].StartTypeNote, ""))
+	assert.Check(t, is.Equal(got[0].StartType == "delayed-auto", delayed))
 }
 
 func TestLiveOS(t *testing.T) {
@@ -129,9 +191,28 @@ func TestLiveOS(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Check(t, is.Equal(info.OS, "windows"))
 	assert.Check(t, is.Equal(info.Build, strconv.FormatUint(uint64(windows.RtlGetVersion().BuildNumber), 10)))
-	assert.Check(t, info.Revision > 0, "UBR read through the 64-bit registry view")
-	assert.Check(t, info.Edition == "server" || info.Edition == "client", "edition %q", info.Edition)
 	assert.Check(t, is.Len(info.InContainer, 0), "run these tests on the host itself: %v", info.InContainer)
+
+	k, err := registry.OpenKey(registry.LOCAL_MACHINE, `SOFTWARE\Microsoft\Windows NT\CurrentVersion`, registry.QUERY_VALUE|registry.WOW64_64KEY)
+	assert.NilError(t, err)
+	defer k.Close()
+	t.Run("revision", func(t *testing.T) {
+		if _, _, err := k.GetIntegerValue("UBR"); errors.Is(err, registry.ErrNotExist) {
+			assert.Check(t, is.Equal(info.Revision, 0))
+			assert.Check(t, is.Contains(info.Unknown["revision"], "UBR"), "reported as unknown, with the reason")
+			t.Skipf("lacks the update revision: the registry has no UBR value (%v)", err)
+		}
+		assert.Check(t, info.Revision > 0, "UBR read through the 64-bit registry view")
+		assert.Check(t, is.Equal(info.Unknown["revision"], ""))
+	})
+	t.Run("edition", func(t *testing.T) {
+		if _, _, err := k.GetStringValue("InstallationType"); errors.Is(err, registry.ErrNotExist) {
+			assert.Check(t, is.Equal(info.Edition, ""))
+			assert.Check(t, is.Contains(info.Unknown["edition"], "InstallationType"), "reported as unknown, with the reason")
+			t.Skipf("lacks the edition: the registry has no InstallationType value (%v)", err)
+		}
+		assert.Check(t, info.Edition == "server" || info.Edition == "client", "edition %q", info.Edition)
+	})
 }
 
 // childGUID is put on a child's command line by TestLiveCommandLineIDs; the
