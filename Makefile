@@ -26,7 +26,7 @@ RELEASE_TARGETS := windows/amd64 windows/arm64 linux/amd64
 CYCLONEDX_GOMOD := github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@v1.10.0
 
 .PHONY: help image fmt-check vet unit bench live replay record roundtrip fixtures fixtures-check windows test \
-	windows-exe linux-exe junit junit-check lint-examples container-check soak mutants cri-images cri-live \
+	windows-exe linux-exe wine junit junit-check lint-examples container-check soak mutants cri-images cri-live \
 	release release-check print-release-targets
 
 help: ## list the targets (marked [daemon]: they need a running Docker daemon)
@@ -93,6 +93,9 @@ fixtures-check: ## regenerate the constructed fixtures into a temporary copy: no
 windows-exe: ## the gate for Windows hosts without Go: dist/conformance-gate.exe (the test binary; see docs/pipelines.md)
 	GOOS=windows GOARCH=amd64 $(GO) test -c -trimpath -tags $(GATE_TAGS) -ldflags '$(GATE_LDFLAGS)' -o $(DIST)/conformance-gate.exe .
 	@ls -l $(DIST)/conformance-gate.exe | awk '{printf "%s: %.1f MB\n", $$NF, $$5/1048576}'
+
+wine: windows-exe ## run the Windows code under Wine (wine64 8.0, private prefix in build/wine): the helpers' Windows tests, the .exe's replay vs the Linux build's report, its exit codes; see docs/wine.md
+	bash scripts/wine.sh
 
 linux-exe: ## the same binary for Linux hosts: dist/conformance-gate
 	$(GO) test -c -trimpath -tags $(GATE_TAGS) -ldflags '$(GATE_LDFLAGS)' -o $(DIST)/conformance-gate .
