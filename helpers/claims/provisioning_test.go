@@ -408,12 +408,13 @@ func TestImageBuildWithUnknownHostRevision(t *testing.T) {
 			v := CheckImageBuild(d, expect)
 			assert.Equal(t, v.Status, Pass, v.String())
 			assert.Check(t, is.Contains(strings.Join(v.Evidence, "\n"), "host revision unknown (HKLM"), v.String())
-			if tc.warns {
-				assert.Assert(t, is.Len(v.Warnings, 1), v.String())
-				assert.Check(t, is.Contains(v.Warnings[0], "host revision unknown"))
-			} else {
-				assert.Check(t, is.Len(v.Warnings, 0), v.String())
+			unchecked := 0
+			for _, w := range v.Warnings {
+				if strings.Contains(w, "host revision unknown") {
+					unchecked++
+				}
 			}
+			assert.Check(t, is.Equal(unchecked, map[bool]int{true: 1, false: 0}[tc.warns]), v.String())
 			// Known: no such evidence.
 			d.Host.Revision, d.Host.Unknown = 2000, nil
 			assert.Check(t, !strings.Contains(strings.Join(CheckImageBuild(d, expect).Evidence, "\n"), "unknown"))
