@@ -146,7 +146,7 @@ func TestPipelineOutputsOfAReplay(t *testing.T) {
 		assert.Equal(t, results.Counts{Pass: 16, Fail: 6, Blocked: 5, Skip: 7}, broken.Counts)
 		assert.Equal(t, results.Facts{
 			Platform: "windows", OperatingSystem: broken.Facts.OperatingSystem, OSBuild: "17763", OSRevision: 805, Edition: "server", ProductType: "server",
-			EngineName: "Docker Engine - Enterprise", EngineVersion: "19.03.5", APIVersion: "1.40", DefaultIsolation: "process",
+			HostOS: "windows", HostBuild: "17763", DaemonBuild: "17763", EngineName: "Docker Engine - Enterprise", EngineVersion: "19.03.5", APIVersion: "1.40", DefaultIsolation: "process",
 			Image: results.Image{Ref: "mcr.microsoft.com/windows/nanoserver:1809", ID: broken.Facts.Image.ID, OSVersion: "10.0.17763.864"},
 		}, broken.Facts)
 		assert.Regexp(t, `^sha256:080394ef5494`, broken.Facts.Image.ID)

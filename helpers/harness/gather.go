@@ -40,6 +40,14 @@ func (s *Session) Daemon(ctx context.Context) (evidence.Daemon, error) {
 	defer cancel()
 	if _, err := s.Client.Ping(ctx); err != nil {
 		d.Unreachable = s.connectionFailure(err)
+		// The host's own facts do not depend on the daemon: a report of a
+		// host whose daemon is down still says what the host is.
+		if s.Local {
+			if osInfo, err := s.Host.OS(ctx, "provisioning/os"); err == nil {
+				d.Host = &osInfo
+				s.AddRedaction(osInfo.Hostname)
+			}
+		}
 		return d, s.fixtureErr()
 	}
 	// Once the daemon answers, version, info and the host's OS are asked at

@@ -93,7 +93,17 @@ type Facts struct {
 	Edition string `json:"edition"`
 	// ProductType is RtlGetVersion's: "workstation", "server" or
 	// "domain-controller"; the daemon's default isolation follows it.
-	ProductType      string `json:"product_type,omitempty"`
+	ProductType string `json:"product_type,omitempty"`
+	// HostOS and HostBuild are the host's own OS and build as the host
+	// probe read them, apart from the daemon's platform: a Windows host whose
+	// daemon runs Linux containers is "windows" here and "linux" in
+	// Platform. Empty when the host was not probed (a remote daemon). They
+	// are reported even when the daemon did not answer.
+	HostOS    string `json:"host_os,omitempty"`
+	HostBuild string `json:"host_build,omitempty"`
+	// DaemonBuild is the build the daemon reports (Windows build from
+	// KernelVersion, or the Linux kernel release); empty when it did not answer.
+	DaemonBuild      string `json:"daemon_build,omitempty"`
 	EngineName       string `json:"engine_name"`
 	EngineVersion    string `json:"engine_version"`
 	APIVersion       string `json:"api_version"`
@@ -141,7 +151,11 @@ func FactsOf(d evidence.Daemon) Facts {
 		DefaultIsolation: string(d.Info.Isolation),
 		Image:            Image{Ref: d.Image.Ref, Pulled: d.Image.Pulled},
 	}
+	if d.Info.OSType != "" {
+		f.DaemonBuild = claims.DaemonBuild(d)
+	}
 	if h := d.Host; h != nil {
+		f.HostOS, f.HostBuild = h.OS, h.Build
 		f.OSBuild = h.Build
 		if h.Revision != 0 {
 			f.OSRevision = h.Revision
@@ -376,10 +390,17 @@ func rootFailures(h Host) []claims.Verdict {
 	return out
 }
 
+// describeHost is the matrix header's host line. The host's own OS comes
+// from the probe when it ran; a daemon of another platform (Linux containers
+// on a Windows host) is named apart, and a daemon that did not answer is said.
 func describeHost(h Host) string {
 	f := h.Facts
 	var parts []string
-	osText := strings.TrimSpace(f.Platform + " " + f.OSBuild)
+	osName := f.Platform
+	if f.HostOS != "" {
+		osName = f.HostOS
+	}
+	osText := strings.TrimSpace(osName + " " + f.OSBuild)
 	if f.OSRevision != 0 {
 		osText += "." + strconv.Itoa(f.OSRevision)
 	}
@@ -388,6 +409,12 @@ func describeHost(h Host) string {
 	}
 	if osText != "" {
 		parts = append(parts, osText)
+	}
+	switch {
+	case f.HostOS != "" && f.Platform == "":
+		parts = append(parts, "daemon did not answer")
+	case f.HostOS != "" && f.Platform != f.HostOS:
+		parts = append(parts, strings.TrimSpace("daemon platform "+f.Platform+" "+f.DaemonBuild))
 	}
 	if f.EngineVersion != "" {
 		parts = append(parts, strings.TrimSpace(fmt.Sprintf("%s %s, API %s", f.EngineName, f.EngineVersion, f.APIVersion)))

@@ -13,6 +13,7 @@ import (
 	"github.com/wincontainer-gate/conformance/helpers/claims"
 	"github.com/wincontainer-gate/conformance/helpers/config"
 	"github.com/wincontainer-gate/conformance/helpers/evidence"
+	"github.com/wincontainer-gate/conformance/helpers/hostprobe"
 )
 
 // judgedHost is a Windows host where vmms is missing under CONFORMANCE_HYPERV=require,
@@ -126,4 +127,51 @@ func TestWrapKeepsLinesWithinTheMatrix(t *testing.T) {
 			assert.True(t, strings.HasPrefix(line, "     fix: word"), line)
 		}
 	}
+}
+
+// The header shows the host's own OS and build (from the probe) apart from
+// the daemon's platform, and still names the host when the daemon did not
+// answer; a remote daemon (no probe) is described by the daemon alone.
+func TestHeaderShowsHostAndDaemonApart(t *testing.T) {
+	linuxDaemon := evidence.Daemon{Target: "tcp://127.0.0.1:2375", Local: true}
+	linuxDaemon.Info.OSType = "linux"
+	linuxDaemon.Info.KernelVersion = "6.1.0-18-amd64"
+	linuxDaemon.Version.Version, linuxDaemon.Version.APIVersion = "20.10.24", "1.41"
+	linuxDaemon.Host = &hostprobe.OSInfo{OS: "windows", Build: "7601", ProductType: "workstation"}
+
+	windowsDaemon := linuxDaemon
+	windowsDaemon.Info.OSType = "windows"
+	windowsDaemon.Info.KernelVersion = "10.0 7601 (7601.1.amd64fre.win7sp1_rtm.101119-1850)"
+
+	unreachable := evidence.Daemon{Target: "npipe:////./pipe/docker_engine", Local: true,
+		Host: &hostprobe.OSInfo{OS: "windows", Build: "17763", Revision: 805, Edition: "server"}}
+
+	remote := linuxDaemon
+	remote.Local, remote.Host = false, nil
+
+	for _, tc := range []struct {
+		doc  string
+		d    evidence.Daemon
+		want string
+	}{
+		{"a Linux daemon on a Windows host", linuxDaemon, "windows 7601; daemon platform linux 6.1.0-18-amd64;  20.10.24, API 1.41"},
+		{"a Windows daemon on its Windows host", windowsDaemon, "windows 7601;  20.10.24, API 1.41"},
+		{"a daemon that did not answer", unreachable, "windows 17763.805 server; daemon did not answer"},
+		{"a remote daemon", remote, "linux 6.1.0-18-amd64;  20.10.24, API 1.41"},
+	} {
+		t.Run(tc.doc, func(t *testing.T) {
+			h := NewHost(Judged{Name: "live", Daemon: tc.d})
+			assert.Equal(t, strings.ReplaceAll(tc.want, "  ", " "), strings.ReplaceAll(describeHost(h), "  ", " "))
+		})
+	}
+	f := FactsOf(linuxDaemon)
+	assert.Equal(t, "windows", f.HostOS)
+	assert.Equal(t, "7601", f.HostBuild)
+	assert.Equal(t, "linux", f.Platform)
+	assert.Equal(t, "6.1.0-18-amd64", f.DaemonBuild)
+	f = FactsOf(unreachable)
+	assert.Equal(t, "", f.Platform)
+	assert.Equal(t, "windows", f.HostOS)
+	assert.Equal(t, "17763", f.HostBuild)
+	assert.Equal(t, 805, f.OSRevision)
 }
