@@ -111,8 +111,11 @@ junit-check: image ## [daemon] a live gate made to fail engine-version, through 
 	{ echo "the gate passed against an impossible engine version"; rm -f $$out; exit 1; }; \
 	$(GO) test -count=1 -run '^TestJUnitOfGotestsum$$' . -args -check-junit=$$out -check-junit-failed=engine-version; status=$$?; rm -f $$out; exit $$status
 
-lint-examples: ## actionlint on the GitHub Actions example (the Azure and Packer examples are parsed by go test)
-	$(GO) tool actionlint examples/github-actions/conformance.yml
+lint-examples: ## actionlint on the GitHub Actions example as a workflow of a clone, so that it also checks the root action.yml it uses (the Azure and Packer examples are parsed by go test)
+	@tmp=$$(mktemp -d) && mkdir -p $$tmp/.github/workflows && cp action.yml $$tmp/ && \
+	cp examples/github-actions/conformance.yml $$tmp/.github/workflows/ && git -C $$tmp init -q && \
+	$(GO) tool actionlint $$tmp/.github/workflows/conformance.yml; status=$$?; rm -rf $$tmp; \
+	[ $$status -eq 0 ] && echo "actionlint: examples/github-actions/conformance.yml and action.yml"; exit $$status
 
 test: fmt-check vet windows lint-examples unit replay live junit-check cri-live ## gofmt, vet for Linux and Windows, the Windows test build, actionlint on the examples, unit tests, the replay summary, the live suite, the JUnit check, the containerd gate live against a private containerd
 

@@ -4,6 +4,7 @@
 package examples_test
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -138,7 +139,7 @@ func assertFetchesAPinnedGate(t *testing.T, file string, vars map[string]string,
 		case strings.Contains(s.Script, "/releases/download/"):
 			fetch = s.Script
 			assert.Contains(t, s.Condition, version, "%s: fetched only when a version is pinned", file)
-		case s.Script == "make windows-exe":
+		case s.Script == "make windows-exe", strings.Contains(s.Script, "-tags gatebinary"):
 			build = s.Condition
 		}
 	}
@@ -150,26 +151,142 @@ func assertFetchesAPinnedGate(t *testing.T, file string, vars map[string]string,
 	assert.Contains(t, fetch, "_windows_amd64.zip", "%s: the Windows archive of make release", file)
 }
 
-// TestGitHubActionsExampleFetchesAPinnedGate: actionlint checks the workflow's
-// syntax (make lint-examples); this checks its pinned-release path.
-func TestGitHubActionsExampleFetchesAPinnedGate(t *testing.T) {
+// actionStep is one step of the composite action or of the example's job.
+type actionStep struct {
+	ID   string            `yaml:"id"`
+	If   string            `yaml:"if"`
+	Uses string            `yaml:"uses"`
+	Run  string            `yaml:"run"`
+	With map[string]string `yaml:"with"`
+	Env  map[string]string `yaml:"env"`
+}
+
+// action is the composite action at the repository root (action.yml).
+type action struct {
+	Inputs  map[string]struct{ Default string } `yaml:"inputs"`
+	Outputs map[string]struct{ Value string }   `yaml:"outputs"`
+	Runs    struct {
+		Using string       `yaml:"using"`
+		Steps []actionStep `yaml:"steps"`
+	} `yaml:"runs"`
+}
+
+func readAction(t *testing.T) action {
+	t.Helper()
+	b, err := os.ReadFile("../action.yml")
+	require.NoError(t, err)
+	var a action
+	require.NoError(t, yaml.Unmarshal(b, &a))
+	return a
+}
+
+// makeVariable reads one variable of the Makefile (NAME := value or NAME =
+// value, continuation lines joined).
+func makeVariable(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("../Makefile")
+	require.NoError(t, err)
+	text := strings.ReplaceAll(string(b), "\\\n", " ")
+	for _, line := range strings.Split(text, "\n") {
+		rest, ok := strings.CutPrefix(line, name)
+		if !ok {
+			continue
+		}
+		rest = strings.TrimLeft(rest, " \t")
+		for _, op := range []string{":=", "="} {
+			if v, ok := strings.CutPrefix(rest, op); ok {
+				return strings.Join(strings.Fields(v), " ")
+			}
+		}
+	}
+	t.Fatalf("no %s in the Makefile", name)
+	return ""
+}
+
+// TestGitHubAction: actionlint checks the action's metadata and the example's
+// use of it (make lint-examples); this checks what the steps do: build with
+// the Makefile's flags or fetch a pinned release verified before unpacking,
+// run the gate with the profile and variables, publish the JUnit and keep the
+// files whether the gate passed or not, and end with the gate's exit code.
+func TestGitHubAction(t *testing.T) {
+	a := readAction(t)
+	assert.Equal(t, "composite", a.Runs.Using)
+	for _, in := range []string{"profile", "variables", "version", "sha256"} {
+		assert.Contains(t, a.Inputs, in)
+	}
+	assert.Contains(t, a.Outputs["exit-code"].Value, "steps.gate.outputs.exit-code")
+
+	var steps []azureStep
+	var order []string
+	var gate actionStep
+	for _, s := range a.Runs.Steps {
+		steps = append(steps, azureStep{Script: strings.TrimSpace(s.Run), Condition: s.If})
+		switch {
+		case strings.Contains(s.Run, "-tags gatebinary"):
+			assert.Contains(t, s.Run, "-tags "+makeVariable(t, "GATE_TAGS"), "the Makefile's tags")
+			assert.Contains(t, makeVariable(t, "GATE_LDFLAGS"), "-s -w -X github.com/wincontainer-gate/conformance.prebuilt=1")
+			assert.Contains(t, s.Run, "-s -w -X github.com/wincontainer-gate/conformance.prebuilt=1", "the Makefile's ldflags: the prebuilt gate")
+			assert.Contains(t, s.Run, "pkg="+makeVariable(t, "VERSION_PKG"))
+			for _, part := range []string{"version", "commit", "date"} {
+				assert.Contains(t, s.Run, fmt.Sprintf("-X $pkg.%s=$(bash scripts/version.sh %s)", part, part), "the build's identity as the Makefile links it")
+			}
+			order = append(order, "build")
+		case s.ID == "gate":
+			gate = s
+			order = append(order, "gate")
+		case strings.HasPrefix(s.Uses, "mikepenz/action-junit-report@"):
+			assert.Contains(t, s.If, "always()", "the JUnit is published when the gate fails too")
+			assert.Contains(t, s.With["report_paths"], "steps.gate.outputs.junit")
+			order = append(order, "junit")
+		case strings.HasPrefix(s.Uses, "actions/upload-artifact@"):
+			assert.Contains(t, s.If, "always()")
+			order = append(order, "artifact")
+		case s.Env["GATE_EXIT"] != "":
+			assert.Contains(t, s.If, "always()", "the exit code is returned after the publishing steps")
+			assert.Contains(t, s.Env["GATE_EXIT"], "steps.gate.outputs.exit-code")
+			assert.Equal(t, `exit "$GATE_EXIT"`, strings.TrimSpace(s.Run))
+			order = append(order, "exit")
+		}
+	}
+	assert.Equal(t, []string{"build", "gate", "junit", "artifact", "exit"}, order)
+	assert.Contains(t, gate.Env["GATE_PROFILE"], "inputs.profile")
+	assert.Contains(t, gate.Env["GATE_VARIABLES"], "inputs.variables")
+	assert.Contains(t, gate.Run, "export CONFORMANCE_PROFILE=")
+	assert.Contains(t, gate.Run, `"$gate" -test.v`)
+	assert.Contains(t, gate.Run, "exit-code=$code", "the gate's exit code is kept, not lost to set -e")
+	assert.Contains(t, gate.Run, "is not NAME=value", "a malformed variables line fails the step")
+	assertFetchesAPinnedGate(t, "action.yml", map[string]string{"version": a.Inputs["version"].Default, "GATE_SHA256": a.Inputs["sha256"].Default},
+		"version", "GATE_SHA256", steps)
+}
+
+// TestGitHubActionsExampleUsesTheAction: the example gates its runners with
+// the action, and pins a release through it.
+func TestGitHubActionsExampleUsesTheAction(t *testing.T) {
 	b, err := os.ReadFile(githubExample)
 	require.NoError(t, err)
 	var w struct {
 		Env  map[string]string `yaml:"env"`
 		Jobs map[string]struct {
-			Steps []struct {
-				If  string `yaml:"if"`
-				Run string `yaml:"run"`
-			} `yaml:"steps"`
+			Steps []actionStep `yaml:"steps"`
 		} `yaml:"jobs"`
 	}
 	require.NoError(t, yaml.Unmarshal(b, &w))
-	var steps []azureStep
-	for _, s := range w.Jobs["build"].Steps {
-		steps = append(steps, azureStep{Script: strings.TrimSpace(s.Run), Condition: s.If})
+	require.Contains(t, w.Env, "GATE_VERSION")
+	require.Contains(t, w.Env, "GATE_SHA256")
+	assert.Empty(t, w.Env["GATE_VERSION"], "by default the action builds the gate from the checkout")
+	uses := 0
+	for _, s := range w.Jobs["gate"].Steps {
+		if s.Uses != "./" {
+			continue
+		}
+		uses++
+		assert.Equal(t, "github-hosted", s.With["profile"])
+		assert.Contains(t, s.With["version"], "env.GATE_VERSION")
+		assert.Contains(t, s.With["sha256"], "env.GATE_SHA256")
+		_, err := config.LoadProfile(s.With["profile"])
+		assert.NoError(t, err, "the profile is a committed one")
 	}
-	assertFetchesAPinnedGate(t, githubExample, w.Env, "GATE_VERSION", "GATE_SHA256", steps)
+	assert.Equal(t, 1, uses, "one step uses the action")
 }
 
 // packerProvisioner is one provisioner block of the example's build.
