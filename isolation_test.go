@@ -41,8 +41,8 @@ var workloadClaims = []workloadClaim{
 	},
 	{
 		doc: "inspect reports the isolation asked for", kind: claims.KindIsolationField, platforms: []string{"windows", "linux"},
-		check: func(_ evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict {
-			return claims.CheckIsolationField(w)
+		check: func(d evidence.Daemon, _ config.Expectations, w evidence.Workload) claims.Verdict {
+			return claims.CheckIsolationField(d, w)
 		},
 	},
 	{

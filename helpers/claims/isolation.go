@@ -328,7 +328,7 @@ func stateLine(in *container.InspectResponse) string {
 
 // CheckIsolationField: inspect reports the isolation asked for; a Linux daemon
 // reports "" or "default".
-func CheckIsolationField(w evidence.Workload) Verdict {
+func CheckIsolationField(d evidence.Daemon, w evidence.Workload) Verdict {
 	if w.Inspect == nil || w.Inspect.ContainerJSONBase == nil || w.Inspect.HostConfig == nil {
 		return failed("no inspect of the container", "")
 	}
@@ -340,8 +340,12 @@ func CheckIsolationField(w evidence.Workload) Verdict {
 		ok = got == "" || got == "default"
 	}
 	if !ok {
-		return failed(fmt.Sprintf("Isolation: got %q, want %q", got, want),
+		v := failed(fmt.Sprintf("Isolation: got %q, want %q", got, want),
 			"the daemon did not honour --isolation="+want+"; check its exec-opts and the engine version", ev)
+		if dis, disagree := RowDisagreement(d, w); disagree {
+			return withDisagreement(v, v.Message, dis)
+		}
+		return v
 	}
 	return passed(fmt.Sprintf("Isolation is %q", got), ev)
 }
@@ -586,14 +590,22 @@ func CheckPIDVisibility(d evidence.Daemon, w evidence.Workload) Verdict {
 
 	if w.Row.Mode == "hyperv" {
 		if same {
-			return failed(fmt.Sprintf("%s PID %d is a host process: the container is not in a utility VM", work.Name, work.PID),
+			found := fmt.Sprintf("%s PID %d is a host process", work.Name, work.PID)
+			if dis, ok := RowDisagreement(d, w); ok {
+				return withDisagreement(failed(found, "", ev...), found, dis)
+			}
+			return failed(found+": the container is not in a utility VM",
 				"the daemon ran the container without Hyper-V isolation; check --isolation handling and the engine version", ev...)
 		}
 		return passed(fmt.Sprintf("%s PID %d is not a host process: it runs in the utility VM", work.Name, work.PID), ev...)
 	}
 	if !same {
-		return failed(fmt.Sprintf("%s PID %d is not a host process: got %s, want a host %s", work.Name, work.PID, describe(host, found), work.Name),
+		v := failed(fmt.Sprintf("%s PID %d is not a host process: got %s, want a host %s", work.Name, work.PID, describe(host, found), work.Name),
 			"under process isolation the container's processes are host processes; check the isolation the daemon really used", ev...)
+		if dis, ok := RowDisagreement(d, w); ok {
+			return withDisagreement(v, v.Message, dis)
+		}
+		return v
 	}
 	if w.Row.Platform == "windows" {
 		session, problem := ContainerSession(procs, *w.After, self)
@@ -777,10 +789,17 @@ func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
 			return failed(fmt.Sprintf("ambiguous: %d new VM workers could be the container's: %s", len(a.Workers), pids(a.Workers)),
 				"none of them names a compute system HCS lists; find each one's VM (hcsdiag list; Get-Process vmwp -IncludeUserName) and attach this evidence to a report", ev...)
 		case len(a.Workers) == 0 && len(a.Foreign) > 0:
-			return failed("no VM worker attributed to the Hyper-V container: the new vmwp.exe "+pids(a.Foreign)+" are not its (see why below)",
-				"the daemon did not start a utility VM for the container; check Hyper-V and the isolation the daemon used", ev...)
+			found := "no VM worker attributed to the Hyper-V container: the new vmwp.exe " + pids(a.Foreign) + " are not its (see why below)"
+			if dis, ok := RowDisagreement(d, w); ok {
+				return withDisagreement(failed(found, "", ev...), found, dis)
+			}
+			return failed(found, "the daemon did not start a utility VM for the container; check Hyper-V and the isolation the daemon used", ev...)
 		case len(a.Workers) == 0:
-			return failed("no new vmwp.exe after the Hyper-V container started: no utility VM runs it",
+			found := "no new vmwp.exe after the Hyper-V container started"
+			if dis, ok := RowDisagreement(d, w); ok {
+				return withDisagreement(failed(found, "", ev...), found, dis)
+			}
+			return failed(found+": no utility VM was seen, and the daemon's report and the process table agree",
 				"the daemon did not start a utility VM; check Hyper-V and the isolation the daemon used", ev...)
 		}
 		v := passed(fmt.Sprintf("VM worker attributed (%s): vmwp.exe %s", a.Method, pids(a.Workers)), ev...)
@@ -791,8 +810,11 @@ func CheckVMWorker(d evidence.Daemon, w evidence.Workload) Verdict {
 		return v
 	}
 	if len(a.Workers) > 0 {
-		return failed(fmt.Sprintf("a VM worker attributed (%s) to a process-isolated container: vmwp.exe %s", a.Method, pids(a.Workers)),
-			"the daemon started a utility VM for a process container; check the isolation it really used", ev...)
+		found := fmt.Sprintf("a VM worker attributed (%s) to a process-isolated container: vmwp.exe %s", a.Method, pids(a.Workers))
+		if dis, ok := RowDisagreement(d, w); ok && a.Method != hostprobe.AttributionExact {
+			return withDisagreement(failed(found, "", ev...), found, dis)
+		}
+		return failed(found, "the daemon started a utility VM for a process container; check the isolation it really used", ev...)
 	}
 	return passed(fmt.Sprintf("no VM worker attributed (%s) to a process-isolated container", a.Method), ev...)
 }

@@ -216,10 +216,10 @@ func TestIsolationClaims(t *testing.T) {
 				w.RunErr = &evidence.Failure{Message: "container a386933c3add is exited with exit code 1"}
 			}))},
 
-		{doc: "process isolation field passes", verdict: CheckIsolationField(processWorkload()), status: Pass},
+		{doc: "process isolation field passes", verdict: CheckIsolationField(d, processWorkload()), status: Pass},
 		{doc: "hyperv container reporting process fails", status: Fail, message: `Isolation: got "process", want "hyperv"`,
-			verdict: CheckIsolationField(change(hypervWorkload(), func(w *evidence.Workload) { w.Inspect = running("process") }))},
-		{doc: "linux empty isolation is default", verdict: CheckIsolationField(linuxWorkload()), status: Pass},
+			verdict: CheckIsolationField(d, change(hypervWorkload(), func(w *evidence.Workload) { w.Inspect = running("process") }))},
+		{doc: "linux empty isolation is default", verdict: CheckIsolationField(d, linuxWorkload()), status: Pass},
 
 		{doc: "process tree with the system set passes", verdict: CheckProcessTree(processWorkload()), status: Pass, message: "PING.EXE is PID 4872 among 7 processes"},
 		{doc: "process tree without the system set fails", status: Fail, message: "process tree lacks smss.exe",
@@ -281,7 +281,7 @@ func TestIsolationClaims(t *testing.T) {
 				w.After = &hostprobe.Snapshot{SelfPID: 9000}
 			}))},
 		{doc: "hyperv guest PID absent from the host passes", verdict: CheckPIDVisibility(d, hypervWorkload()), status: Pass, message: "runs in the utility VM"},
-		{doc: "hyperv PING visible on the host fails", status: Fail, message: "is a host process: the container is not in a utility VM",
+		{doc: "hyperv PING visible on the host fails, naming the evidence that disagrees", status: Fail, message: "is a host process, but the row's evidence disagrees: the daemon says hyperv",
 			verdict: CheckPIDVisibility(d, change(hypervWorkload(), func(w *evidence.Workload) {
 				w.After = hostSnapshot(hostprobe.Process{PID: 1308, Name: "PING.EXE", Session: session(2)})
 			}))},

@@ -17,7 +17,7 @@ import (
 func TestLinuxIsolationFieldAcceptsBothDefaultSpellings(t *testing.T) {
 	for field, want := range map[string]Status{"": Pass, "default": Pass, "process": Fail, "hyperv": Fail} {
 		w := change(linuxWorkload(), func(w *evidence.Workload) { w.Inspect = running(field) })
-		v := CheckIsolationField(w)
+		v := CheckIsolationField(evidence.Daemon{}, w)
 		assert.Check(t, is.Equal(v.Status, want), "Isolation %q: %s", field, v)
 	}
 }
