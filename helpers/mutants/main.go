@@ -57,6 +57,7 @@ const (
 	notCovered = "NOT COVERED"
 	timedOut   = "TIMED OUT"
 	notViable  = "NOT VIABLE"
+	runnable   = "RUNNABLE" // a dry run's covered mutant
 )
 
 // output is the part of gremlins' JSON output (-o) read here.
@@ -85,7 +86,7 @@ func (m mutant) key() string { return m.File + " | " + m.Type + " | " + m.Marked
 
 // tally sums one package's mutants.
 type tally struct {
-	Killed, Lived, Equivalent, NotCovered, TimedOut, NotViable int
+	Killed, Lived, Equivalent, NotCovered, TimedOut, NotViable, Runnable int
 }
 
 // Efficacy is gremlins' test efficacy: killed over killed and lived. A
@@ -127,6 +128,8 @@ func count(ms []mutant, equivalent map[string]string) (t tally, unlisted []mutan
 			t.TimedOut++
 		case notViable:
 			t.NotViable++
+		case runnable:
+			t.Runnable++
 		}
 	}
 	return t, unlisted
@@ -279,12 +282,17 @@ func scopesTouching(files []string) []scope {
 }
 
 func main() {
+	if filepath.Base(os.Args[0]) == "go" {
+		runAsGo() // gremlins starts this program as go: see coverage.go
+		return
+	}
 	only := flag.String("only", "", "comma-separated package folders' last names (claims,config): run these alone")
 	changed := flag.String("changed", "", "run the packages whose Go files differ from this git revision")
 	equivalents := flag.String("equivalents", "scripts/mutants-equivalent.txt", "the reviewed list of equivalent mutants")
 	coefficient := flag.Int("timeout-coefficient", 40, "gremlins' timeout: this many times the package's coverage run (see docs/mutation-testing.md)")
 	workers := flag.Int("workers", 1, "gremlins' parallel test runs")
 	verbose := flag.Bool("v", false, "also list the mutants no test reached")
+	dryRun := flag.Bool("dry-run", false, "only count the mutants and which a test reaches (gremlins --dry-run)")
 	flag.Parse()
 
 	root, err := os.Getwd()
@@ -329,6 +337,17 @@ func main() {
 		fail("%v", err)
 	}
 	defer os.RemoveAll(tmp)
+	env, err := installWrapper(tmp)
+	if err != nil {
+		fail("%v", err)
+	}
+	// The tool's binary, started directly: `go tool` would put GOROOT/bin
+	// first on PATH, ahead of the wrapper.
+	path, err := exec.Command("go", "tool", "-n", "gremlins").Output()
+	if err != nil {
+		fail("go tool -n gremlins: %v (go.mod lists it as a tool)", err)
+	}
+	gremlins := strings.TrimSpace(string(path))
 	type result struct {
 		s        scope
 		t        tally
@@ -340,15 +359,18 @@ func main() {
 	started := time.Now()
 	for _, s := range selected {
 		out := filepath.Join(tmp, filepath.Base(s.Dir)+".json")
-		args := []string{"tool", "gremlins", "unleash", "--silent", "--workers", fmt.Sprint(*workers),
+		args := []string{"unleash", "--silent", "--workers", fmt.Sprint(*workers),
 			"--timeout-coefficient", fmt.Sprint(*coefficient), "-o", out}
+		if *dryRun {
+			args = append(args, "--dry-run")
+		}
 		for _, e := range s.Exclude {
 			args = append(args, "-E", e)
 		}
 		args = append(args, "./"+s.Dir)
-		fmt.Printf("mutants: %s (go %s)\n", s.Dir, strings.Join(args, " "))
-		cmd := exec.Command("go", args...)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		fmt.Printf("mutants: %s (gremlins %s)\n", s.Dir, strings.Join(args, " "))
+		cmd := exec.Command(gremlins, args...)
+		cmd.Stdout, cmd.Stderr, cmd.Env = os.Stderr, os.Stderr, env
 		t0 := time.Now()
 		if err := cmd.Run(); err != nil {
 			fail("gremlins on %s: %v", s.Dir, err)
@@ -369,6 +391,11 @@ func main() {
 	fmt.Printf("\n%-18s %6s %6s %6s %8s %6s %9s %9s %8s  %s\n", "package", "killed", "lived", "equiv", "not cov", "t/out", "efficacy", "coverage", "time", "thresholds")
 	failed := false
 	for _, r := range results {
+		if *dryRun {
+			fmt.Printf("%-18s dry run: %d mutants a test reaches, %d not covered (%.1f%%)\n", r.s.Dir, r.t.Runnable, r.t.NotCovered,
+				100*float64(r.t.Runnable)/float64(max(1, r.t.Runnable+r.t.NotCovered)))
+			continue
+		}
 		v := verdict(r.t, r.s, len(r.unlisted))
 		status := fmt.Sprintf(">=%.0f%% >=%.0f%% met", r.s.Efficacy, r.s.Coverage)
 		if v != "" {
