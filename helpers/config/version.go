@@ -122,8 +122,8 @@ func ParseConstraint(s string) (Constraint, error) {
 // numbers its builds "23.0.9m1" beside "-ee-1", "+dfsg1" and "~ds1". The
 // leading numbers are the version; the first segment that does not end in a
 // number ends it. What a user configures is read strictly by ParseVersion.
-func ParseReportedVersion(s string) (Version, error) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "v")
+func ParseReportedVersion(reported string) (Version, error) {
+	s := strings.TrimPrefix(strings.TrimSpace(reported), "v")
 	if i := strings.IndexAny(s, "-+~ "); i >= 0 {
 		s = s[:i]
 	}
@@ -135,7 +135,7 @@ func ParseReportedVersion(s string) (Version, error) {
 		}
 		n, err := strconv.Atoi(part[:digits])
 		if err != nil {
-			return nil, fmt.Errorf("version %q: segment %q is not a number", s, part)
+			return nil, fmt.Errorf("version %q: segment %q is not a number", reported, part)
 		}
 		v = append(v, n)
 		if digits < len(part) {
@@ -143,7 +143,7 @@ func ParseReportedVersion(s string) (Version, error) {
 		}
 	}
 	if len(v) == 0 {
-		return nil, fmt.Errorf("version %q does not start with a number", s)
+		return nil, fmt.Errorf("version %q does not start with a number", reported)
 	}
 	return v, nil
 }

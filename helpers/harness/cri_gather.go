@@ -322,7 +322,7 @@ func (s *Session) RunPod(ctx context.Context, row evidence.CRIRow, imageRef stri
 // removal before looking at the error.
 func (s *Session) runSandbox(ctx context.Context, cfg *runtimeapi.PodSandboxConfig, handler string, cleanup Cleanups) (string, *bool, error) {
 	if s.mode != config.Replay {
-		end, err := beginCreate()
+		end, err := beginCreate(cfg.GetMetadata().GetName())
 		if err != nil {
 			return "", new(bool), err
 		}

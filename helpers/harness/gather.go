@@ -424,7 +424,7 @@ func (s *Session) snapshot(ctx context.Context, step string, w *evidence.Workloa
 // once it has seen the container gone, so that cleanup makes no request.
 func (s *Session) create(ctx context.Context, row evidence.Row, imageRef string, cleanup Cleanups) (container.CreateResponse, *bool, error) {
 	if s.mode != config.Replay {
-		end, err := beginCreate()
+		end, err := beginCreate(s.containerName(row))
 		if err != nil {
 			return container.CreateResponse{}, new(bool), err
 		}

@@ -23,6 +23,13 @@ import (
 // a pipeline that sends SIGTERM usually sends SIGKILL some seconds later.
 const interruptCleanupBound = 20 * time.Second
 
+// createLandGrace is how long an interrupted run keeps looking for a
+// container whose create was in flight at the interrupt: the daemon finishes
+// a create whose client left (moby does not abandon a create half way), and a
+// Windows create sets up the container's sandbox layer first, which takes
+// seconds. The container is removed as soon as it is listed.
+var createLandGrace = 5 * time.Second
+
 // exitAfterInterrupt is how an interrupted run ends; tests of the handler
 // replace it.
 var exitAfterInterrupt = os.Exit
@@ -41,6 +48,9 @@ var interrupts struct {
 	// interrupted is closed by the handler; creates refuse from then on, and
 	// a run that ends meanwhile waits for the handler's exit.
 	interrupted chan struct{}
+	// inFlight names the containers whose create was sent and has not
+	// returned (under mu).
+	inFlight map[string]bool
 }
 
 func init() { interrupts.interrupted = make(chan struct{}) }
@@ -59,16 +69,28 @@ func Interrupted() bool {
 // errInterrupted refuses a create once the run is interrupted.
 var errInterrupted = errors.New("the run was interrupted: no container is created any more")
 
-// beginCreate admits a create unless the run was interrupted; end releases it.
-func beginCreate() (end func(), err error) {
+// beginCreate admits the create of the named container unless the run was
+// interrupted; end releases it.
+func beginCreate(name string) (end func(), err error) {
 	interrupts.creating.RLock()
 	select {
 	case <-interrupts.interrupted:
 		interrupts.creating.RUnlock()
 		return nil, errInterrupted
 	default:
-		return interrupts.creating.RUnlock, nil
 	}
+	interrupts.mu.Lock()
+	if interrupts.inFlight == nil {
+		interrupts.inFlight = map[string]bool{}
+	}
+	interrupts.inFlight[name] = true
+	interrupts.mu.Unlock()
+	return func() {
+		interrupts.mu.Lock()
+		delete(interrupts.inFlight, name)
+		interrupts.mu.Unlock()
+		interrupts.creating.RUnlock()
+	}, nil
 }
 
 // RunContext is the context of the session's run: cancelled at SIGINT and
@@ -104,6 +126,11 @@ func (s *Session) RunContext(parent context.Context) (ctx context.Context, stop 
 func onInterrupt(sig os.Signal) {
 	close(interrupts.interrupted)
 	interrupts.mu.Lock()
+	// The creates in flight now may land after their client gave up.
+	pending := map[string]bool{}
+	for name := range interrupts.inFlight {
+		pending[name] = true
+	}
 	sessions := make([]*Session, 0, len(interrupts.sessions))
 	for s, cancel := range interrupts.sessions {
 		cancel()
@@ -127,7 +154,7 @@ func onInterrupt(sig os.Signal) {
 	}
 	var lines []string
 	for _, s := range sessions {
-		lines = append(lines, s.cleanUpInterrupted(ctx))
+		lines = append(lines, s.cleanUpInterrupted(ctx, pending))
 	}
 	fmt.Fprintf(os.Stderr, "conformance: interrupted by %s: %s; exit %d\n", signalName(sig), strings.Join(lines, "; "), code)
 	exitAfterInterrupt(code)
@@ -146,12 +173,21 @@ func signalName(sig os.Signal) string {
 // cleanUpInterrupted removes this run's containers and staging folder. A
 // create or removal already sent may land after a listing (the run's own
 // cleanup may be removing a container at the same moment), so it lists again,
-// a moment later, until a listing is empty or the bound is reached.
-func (s *Session) cleanUpInterrupted(ctx context.Context) string {
+// a moment later, until a listing is empty and every create that was in
+// flight at the interrupt (pending, by container name) has been listed, or
+// createLandGrace has passed, or the bound is reached.
+func (s *Session) cleanUpInterrupted(ctx context.Context, pending map[string]bool) string {
 	if s.CRI != nil {
 		return s.cleanUpInterruptedCRI(ctx)
 	}
 	seen, lastErr := map[string]bool{}, map[string]error{}
+	waiting := map[string]bool{}
+	for name := range pending {
+		if strings.HasPrefix(name, "conformance-"+s.RunID+"-") {
+			waiting[name] = true
+		}
+	}
+	grace := time.Now().Add(createLandGrace)
 	var left []container.Summary
 	cli := s.sweepClient()
 	for cli != nil {
@@ -160,7 +196,12 @@ func (s *Session) cleanUpInterrupted(ctx context.Context) string {
 			lastErr["list"] = err
 			break
 		}
-		if left = list; len(list) == 0 {
+		for _, c := range list {
+			for _, name := range c.Names {
+				delete(waiting, strings.TrimPrefix(name, "/"))
+			}
+		}
+		if left = list; len(list) == 0 && (len(waiting) == 0 || time.Now().After(grace)) {
 			break
 		}
 		for _, c := range list {
@@ -187,6 +228,14 @@ func (s *Session) cleanUpInterrupted(ctx context.Context) string {
 	}
 	removed := len(seen)
 	msg := fmt.Sprintf("removed %d container(s) of run %s", removed, s.RunID)
+	if len(waiting) > 0 && len(lastErr) == 0 {
+		names := make([]string, 0, len(waiting))
+		for name := range waiting {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		msg += fmt.Sprintf(" (the create of %s, in flight at the interrupt, did not land within %s; if it lands, the next run removes it)", strings.Join(names, ", "), createLandGrace)
+	}
 	if len(failed) > 0 {
 		msg += fmt.Sprintf(" (could not remove: %s; the next run removes them)", strings.Join(failed, ", "))
 	}

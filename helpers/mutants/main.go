@@ -286,6 +286,11 @@ func main() {
 		runAsGo() // gremlins starts this program as go: see coverage.go
 		return
 	}
+	os.Exit(run())
+}
+
+// run is the command; its deferred removals run before the exit.
+func run() int {
 	only := flag.String("only", "", "comma-separated package folders' last names (claims,config): run these alone")
 	changed := flag.String("changed", "", "run the packages whose Go files differ from this git revision")
 	equivalents := flag.String("equivalents", "scripts/mutants-equivalent.txt", "the reviewed list of equivalent mutants")
@@ -300,7 +305,7 @@ func main() {
 		_, err = os.Stat(filepath.Join(root, "go.mod"))
 	}
 	if err != nil {
-		fail("run from the module root: %v", err)
+		return fail("run from the module root: %v", err)
 	}
 	selected := scopes
 	switch {
@@ -309,43 +314,43 @@ func main() {
 		for _, name := range strings.Split(*only, ",") {
 			i := slices.IndexFunc(scopes, func(s scope) bool { return filepath.Base(s.Dir) == strings.TrimSpace(name) })
 			if i < 0 {
-				fail("-only %s: not a package of the verdict code", name)
+				return fail("-only %s: not a package of the verdict code", name)
 			}
 			selected = append(selected, scopes[i])
 		}
 	case *changed != "":
 		if selected, err = changedScopes(root, *changed); err != nil {
-			fail("%v", err)
+			return fail("%v", err)
 		}
 		if len(selected) == 0 {
 			fmt.Printf("mutants: no package of the verdict code differs from %s\n", *changed)
-			return
+			return 0
 		}
 	}
 	f, err := os.Open(*equivalents)
 	if err != nil {
-		fail("%v", err)
+		return fail("%v", err)
 	}
 	equivalent, err := readEquivalents(f)
 	_ = f.Close()
 	if err != nil {
-		fail("%s: %v", *equivalents, err)
+		return fail("%s: %v", *equivalents, err)
 	}
 
 	tmp, err := os.MkdirTemp("", "mutants-")
 	if err != nil {
-		fail("%v", err)
+		return fail("%v", err)
 	}
 	defer os.RemoveAll(tmp)
 	env, err := installWrapper(tmp)
 	if err != nil {
-		fail("%v", err)
+		return fail("%v", err)
 	}
 	// The tool's binary, started directly: `go tool` would put GOROOT/bin
 	// first on PATH, ahead of the wrapper.
 	path, err := exec.Command("go", "tool", "-n", "gremlins").Output()
 	if err != nil {
-		fail("go tool -n gremlins: %v (go.mod lists it as a tool)", err)
+		return fail("go tool -n gremlins: %v (go.mod lists it as a tool)", err)
 	}
 	gremlins := strings.TrimSpace(string(path))
 	type result struct {
@@ -373,16 +378,16 @@ func main() {
 		cmd.Stdout, cmd.Stderr, cmd.Env = os.Stderr, os.Stderr, env
 		t0 := time.Now()
 		if err := cmd.Run(); err != nil {
-			fail("gremlins on %s: %v", s.Dir, err)
+			return fail("gremlins on %s: %v", s.Dir, err)
 		}
 		r, err := os.Open(out)
 		if err != nil {
-			fail("gremlins on %s wrote no output: %v", s.Dir, err)
+			return fail("gremlins on %s wrote no output: %v", s.Dir, err)
 		}
 		ms, err := readMutants(root, s.Dir, r)
 		_ = r.Close()
 		if err != nil {
-			fail("%s: %v", s.Dir, err)
+			return fail("%s: %v", s.Dir, err)
 		}
 		t, unlisted := count(ms, equivalent)
 		results = append(results, result{s: s, t: t, unlisted: unlisted, all: ms, took: time.Since(t0).Round(time.Second)})
@@ -423,11 +428,12 @@ func main() {
 		}
 	}
 	if failed {
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
-func fail(format string, args ...any) {
+func fail(format string, args ...any) int {
 	fmt.Fprintf(os.Stderr, "mutants: "+format+"\n", args...)
-	os.Exit(2)
+	return 2
 }

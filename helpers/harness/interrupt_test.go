@@ -1,0 +1,291 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+
+	"github.com/wincontainer-gate/conformance/helpers/config"
+	"github.com/wincontainer-gate/conformance/helpers/evidence"
+	"github.com/wincontainer-gate/conformance/helpers/fixture"
+)
+
+// fakeEngine is an in-process Docker Engine, enough for the interrupt path:
+// ping, create, list with a label filter, remove. It holds the containers of
+// several runs, as a daemon shared by two pipelines does.
+type fakeEngine struct {
+	mu         sync.Mutex
+	containers map[string]map[string]string // id → labels
+	next       int
+	// createArrived is closed when the first create arrives; a create then
+	// waits for its client to give up (the interrupt cancels it) and lands
+	// landAfter later, as a daemon finishes a create whose client left.
+	createArrived chan struct{}
+	landAfter     time.Duration
+	landed        chan struct{}
+	holdCreates   bool
+}
+
+func newFakeEngine() *fakeEngine {
+	return &fakeEngine{containers: map[string]map[string]string{}, createArrived: make(chan struct{}), landed: make(chan struct{})}
+}
+
+func (f *fakeEngine) add(labels map[string]string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.next++
+	id := fmt.Sprintf("%012x", f.next) + strings.Repeat("0", 52)
+	f.containers[id] = labels
+	return id
+}
+
+// ids lists the containers left, sorted.
+func (f *fakeEngine) ids() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for id := range f.containers {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var (
+	containerPath = regexp.MustCompile(`^/containers/([0-9a-f]+)$`)
+	versioned     = regexp.MustCompile(`^/v[0-9.]+`)
+)
+
+func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Api-Version", "1.47")
+	w.Header().Set("Ostype", "linux")
+	path := versioned.ReplaceAllString(r.URL.Path, "")
+	switch {
+	case path == "/_ping":
+		_, _ = w.Write([]byte("OK"))
+	case r.Method == http.MethodPost && path == "/containers/create":
+		var body struct{ Labels map[string]string }
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		if body.Labels == nil {
+			body.Labels = map[string]string{}
+		}
+		body.Labels["fake.name"] = r.URL.Query().Get("name")
+		if f.holdCreates {
+			close(f.createArrived)
+			<-r.Context().Done() // the client gave up: the interrupt cancelled it
+			time.Sleep(f.landAfter)
+			f.add(body.Labels)
+			close(f.landed)
+			return
+		}
+		id := f.add(body.Labels)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(map[string]any{"Id": id, "Warnings": []string{}})
+	case r.Method == http.MethodGet && path == "/containers/json":
+		var filters map[string]map[string]bool
+		_ = json.Unmarshal([]byte(r.URL.Query().Get("filters")), &filters)
+		f.mu.Lock()
+		list := []map[string]any{}
+		for id, labels := range f.containers {
+			if matchesLabels(labels, filters["label"]) {
+				list = append(list, map[string]any{"Id": id, "Names": []string{"/" + labels["fake.name"]}, "Labels": labels, "State": "running"})
+			}
+		}
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(list)
+	case r.Method == http.MethodDelete && containerPath.MatchString(path):
+		id := containerPath.FindStringSubmatch(path)[1]
+		f.mu.Lock()
+		_, ok := f.containers[id]
+		delete(f.containers, id)
+		f.mu.Unlock()
+		if !ok {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"message":"No such container: ` + id + `"}`))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		w.WriteHeader(http.StatusNotImplemented)
+		_, _ = w.Write([]byte(`{"message":"not faked: ` + r.Method + " " + path + `"}`))
+	}
+}
+
+func matchesLabels(labels map[string]string, want map[string]bool) bool {
+	for kv := range want {
+		k, v, hasValue := strings.Cut(kv, "=")
+		got, ok := labels[k]
+		if !ok || hasValue && got != v {
+			return false
+		}
+	}
+	return true
+}
+
+// interruptedCode replaces the process exit of the handler for one test and
+// restores the handler's state afterwards, so that the next test (and a real
+// signal) starts from a run that was never interrupted.
+func interruptedCode(t *testing.T) <-chan int {
+	t.Helper()
+	codes := make(chan int, 1)
+	exitAfterInterrupt = func(code int) { codes <- code }
+	t.Cleanup(func() {
+		exitAfterInterrupt = os.Exit
+		interrupts.mu.Lock()
+		defer interrupts.mu.Unlock()
+		interrupts.sessions = nil
+		interrupts.interrupted = make(chan struct{})
+		interrupts.creating = sync.RWMutex{} // the handler keeps it locked: the process was to exit
+	})
+	return codes
+}
+
+// openAgainst opens a live or recording session against the fake engine.
+func openAgainst(t *testing.T, mode config.Mode, engine *fakeEngine) *Session {
+	t.Helper()
+	srv := httptest.NewServer(engine)
+	t.Cleanup(srv.Close)
+	cfg := config.Config{Mode: mode, DockerHost: "tcp://" + srv.Listener.Addr().String(), Fixtures: t.TempDir(), Expect: config.Expectations{StepTimeout: config.Duration(5 * time.Second)}}
+	var s *Session
+	var err error
+	if mode == config.Record {
+		s, err = OpenRecord(cfg)
+	} else {
+		s, err = OpenLive(cfg)
+	}
+	assert.NilError(t, err)
+	return s
+}
+
+// TestInterruptRemovesOnlyItsOwnRun: SIGINT or SIGTERM, live or recording,
+// with two runs' containers on one daemon: the handler removes exactly this
+// run's, never the other run's or a container the harness did not make,
+// discards a recording, and exits 130 or 143.
+func TestInterruptRemovesOnlyItsOwnRun(t *testing.T) {
+	for _, tc := range []struct {
+		mode config.Mode
+		sig  os.Signal
+		code int
+	}{
+		{mode: config.Live, sig: syscall.SIGTERM, code: 143},
+		{mode: config.Live, sig: os.Interrupt, code: 130},
+		{mode: config.Record, sig: syscall.SIGTERM, code: 143},
+		{mode: config.Record, sig: os.Interrupt, code: 130},
+	} {
+		t.Run(fmt.Sprintf("%s, %s", tc.mode, signalName(tc.sig)), func(t *testing.T) {
+			codes := interruptedCode(t)
+			engine := newFakeEngine()
+			s := openAgainst(t, tc.mode, engine)
+			defer s.Close()
+			other := engine.add(map[string]string{LabelHarness: harnessLabelValue, LabelRunID: "0ther0run000"})
+			foreign := engine.add(map[string]string{"com.example.app": "web"})
+			ctx, _ := s.RunContext(context.Background()) // its stop would wait for the exit: never called here
+
+			// This run's containers, one per row, running when the signal comes.
+			for _, row := range evidence.Rows {
+				engine.add(s.labels(row))
+			}
+			staging := s.stagingDir
+
+			onInterrupt(tc.sig)
+			assert.Equal(t, <-codes, tc.code)
+			assert.DeepEqual(t, engine.ids(), sortedIDs(other, foreign))
+			assert.Check(t, ctx.Err() != nil, "the run's context is cancelled")
+			assert.Check(t, Interrupted())
+			if tc.mode == config.Record {
+				_, err := os.Stat(staging)
+				assert.Check(t, os.IsNotExist(err), "the recording's staging folder %s is removed", staging)
+				assert.Check(t, !s.recording())
+				root := t.TempDir()
+				_, err = s.FinishRecording(root, "x", fixture.Metadata{})
+				assert.Check(t, err != nil, "a recording is never saved after an interrupt")
+				_, err = os.Stat(filepath.Join(root, "x"))
+				assert.Check(t, os.IsNotExist(err), "nothing is written")
+			}
+		})
+	}
+}
+
+// TestInterruptWithACreateInFlight: the interrupt arrives while a create is
+// in flight, and the daemon finishes that create after its client gave up.
+// The handler waits for the create to return, keeps listing until the
+// container shows up, and removes it; no create is sent after the interrupt.
+func TestInterruptWithACreateInFlight(t *testing.T) {
+	for _, mode := range []config.Mode{config.Live, config.Record} {
+		t.Run(string(mode), func(t *testing.T) {
+			codes := interruptedCode(t)
+			engine := newFakeEngine()
+			engine.holdCreates, engine.landAfter = true, 300*time.Millisecond
+			s := openAgainst(t, mode, engine)
+			defer s.Close()
+			other := engine.add(map[string]string{LabelHarness: harnessLabelValue, LabelRunID: "0ther0run000"})
+			ctx, _ := s.RunContext(context.Background())
+
+			refused := make(chan evidence.Refusal, 1)
+			go func() {
+				r, _ := s.TryRefusal(ctx, evidence.Row{Platform: "linux", Mode: "hyperv"}, "busybox", func(func()) {})
+				refused <- r
+			}()
+			<-engine.createArrived
+			go onInterrupt(syscall.SIGTERM)
+			r := <-refused
+			assert.Check(t, r.CreateErr != nil, "the create in flight was cancelled")
+			assert.Equal(t, <-codes, 143)
+			<-engine.landed
+			assert.DeepEqual(t, engine.ids(), []string{other})
+		})
+	}
+}
+
+// TestCreateAfterTheInterruptIsRefused: between the signal and the handler's
+// listing, a row that goes on creating is refused before any request.
+func TestCreateAfterTheInterruptIsRefused(t *testing.T) {
+	interruptedCode(t)
+	engine := newFakeEngine()
+	s := openAgainst(t, config.Live, engine)
+	defer s.Close()
+	close(interrupts.interrupted) // the handler's first step
+	r, err := s.TryRefusal(context.Background(), evidence.Row{Platform: "linux", Mode: "process"}, "busybox", func(func()) {})
+	assert.NilError(t, err)
+	assert.Check(t, r.CreateErr != nil && strings.Contains(r.CreateErr.Message, errInterrupted.Error()), "%+v", r.CreateErr)
+	assert.Check(t, is.Len(engine.ids(), 0), "no create reached the daemon")
+}
+
+// TestInFlightCreateThatNeverLands: a create in flight at the interrupt that
+// the daemon never finishes costs the handler createLandGrace, no more, and
+// the message says so.
+func TestInFlightCreateThatNeverLands(t *testing.T) {
+	defer func(grace time.Duration) { createLandGrace = grace }(createLandGrace)
+	createLandGrace = 300 * time.Millisecond
+	engine := newFakeEngine()
+	s := openAgainst(t, config.Live, engine)
+	defer s.Close()
+	started := time.Now()
+	msg := s.cleanUpInterrupted(context.Background(), map[string]bool{s.containerName(evidence.Row{Platform: "linux", Mode: "hyperv"}): true, "conformance-0ther0run000-linux-hyperv": true})
+	took := time.Since(started)
+	assert.Check(t, took >= createLandGrace, took)
+	assert.Check(t, is.Contains(msg, "removed 0 container(s) of run "+s.RunID+" (the create of conformance-"+s.RunID+"-linux-hyperv, in flight at the interrupt, did not land within 300ms; if it lands, the next run removes it)"))
+	assert.Check(t, !strings.Contains(msg, "0ther0run000"), "another run's create is not waited for")
+}
+
+func sortedIDs(ids ...string) []string {
+	sort.Strings(ids)
+	return ids
+}
