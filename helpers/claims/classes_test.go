@@ -9,6 +9,7 @@ import (
 	is "gotest.tools/v3/assert/cmp"
 
 	"github.com/wincontainer-gate/conformance/helpers/evidence"
+	"github.com/wincontainer-gate/conformance/helpers/hostprobe"
 )
 
 // One table per class of wrong diagnosis that real hosts showed (the classes
@@ -206,4 +207,86 @@ func TestClass6AnswersThatAreNotNothingListening(t *testing.T) {
 	// A pipe nobody serves is still "nothing listens there".
 	none := unreachable("npipe:////./pipe/docker_engine", "open //./pipe/docker_engine: The system cannot find the file specified.")
 	assert.Check(t, is.Contains(none.Message, "nothing listens there"), none.String())
+}
+
+// Class 5: fixes follow what the host shows, also when the daemon is silent.
+func TestClass5FixesFollowWhatTheHostShows(t *testing.T) {
+	pipeAbsent := "open //./pipe/docker_engine: The system cannot find the file specified."
+	silent := func(change func(d *evidence.Daemon)) Verdict {
+		d := with(ws2019(), change)
+		d.Unreachable = &evidence.Failure{Kind: evidence.KindConnection, Message: pipeAbsent}
+		return CheckDaemonReachable(d)
+	}
+	procs := func(ps ...hostprobe.Process) *hostprobe.Snapshot {
+		return &hostprobe.Snapshot{SelfPID: 1, Processes: append([]hostprobe.Process{{PID: 1, Name: "conformance.test.exe"}}, ps...)}
+	}
+	tests := []struct {
+		doc, source string
+		change      func(d *evidence.Daemon)
+		fix, not    string
+	}{
+		{doc: "Server 2016 whose engine refuses its build", source: "moby daemon/daemon_windows.go checkSystem (23.0 and later)",
+			change: func(d *evidence.Daemon) {
+				d.Host.Build = "14393"
+				setService(d, hostprobe.Service{Name: "docker", Exists: true, State: "stopped", StartType: "auto"})
+				d.Processes = procs()
+			},
+			fix: "Docker Engine 23.0 and later refuse to start below build 17763", not: "Start-Service docker"},
+		{doc: "Docker Desktop runs, its engine does not", source: "docker/for-win#7186; Desktop 4.x has no docker service",
+			change: func(d *evidence.Daemon) {
+				d.Host.ProductType = "workstation"
+				setService(d, hostprobe.Service{Name: "docker"})
+				d.Processes = procs(hostprobe.Process{PID: 4120, Name: "Docker Desktop.exe"}, hostprobe.Process{PID: 4388, Name: "com.docker.backend.exe"})
+			},
+			fix: "restart Docker Desktop's engine", not: "Start-Service docker"},
+		{doc: "a dockerd started by hand", source: "a dockerd.exe that is not the docker service's process",
+			change: func(d *evidence.Daemon) {
+				setService(d, hostprobe.Service{Name: "docker", Exists: true, State: "stopped", StartType: "auto"})
+				d.Processes = procs(hostprobe.Process{PID: 5120, Name: "dockerd.exe"})
+			},
+			fix: "a dockerd.exe started by hand runs (dockerd.exe PID 5120)", not: "install the engine"},
+		{doc: "a disabled docker service", source: "the service control manager's start type",
+			change: func(d *evidence.Daemon) {
+				setService(d, hostprobe.Service{Name: "docker", Exists: true, State: "stopped", StartType: "disabled"})
+				d.Processes = procs()
+			},
+			fix: "Set-Service docker -StartupType Automatic; Start-Service docker"},
+		{doc: "a stopped docker service", source: "the service control manager",
+			change: func(d *evidence.Daemon) {
+				setService(d, hostprobe.Service{Name: "docker", Exists: true, State: "stopped", StartType: "auto"})
+				d.Processes = procs()
+			},
+			fix: "the docker service is stopped (start type auto): Start-Service docker"},
+		{doc: "no engine at all", source: "the service control manager",
+			change: func(d *evidence.Daemon) {
+				setService(d, hostprobe.Service{Name: "docker"})
+				d.Processes = procs()
+			},
+			fix: "install the engine as a service", not: "Start-Service docker"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			v := silent(tc.change)
+			assert.Check(t, is.Equal(v.Status, Fail))
+			assert.Check(t, is.Contains(v.Fix, tc.fix), "%s: %s", tc.source, v)
+			if tc.not != "" {
+				assert.Check(t, !strings.Contains(v.Fix, tc.not), "%s: %s", tc.source, v)
+			}
+		})
+	}
+
+	// Making hyperv the default is never advised where vmms is absent.
+	client := with(ws2019(), func(d *evidence.Daemon) {
+		d.Host.ProductType = "workstation"
+		d.Info.Isolation = "process"
+		setService(d, hostprobe.Service{Name: "vmms"})
+	})
+	v := CheckDefaultIsolation(client, defaultExpect())
+	assert.Check(t, is.Equal(v.Status, Fail), v.String())
+	assert.Check(t, !strings.Contains(v.Fix, "--exec-opt isolation=hyperv"), v.String())
+	assert.Check(t, is.Contains(v.Fix, "no Hyper-V"), v.String())
+	withHyperV := with(client, func(d *evidence.Daemon) {
+		setService(d, hostprobe.Service{Name: "vmms", Exists: true, State: "running", StartType: "auto"})
+	})
+	assert.Check(t, is.Contains(CheckDefaultIsolation(withHyperV, defaultExpect()).Fix, "--exec-opt isolation=hyperv"))
 }

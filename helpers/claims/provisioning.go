@@ -51,6 +51,9 @@ func CheckDaemonReachable(d evidence.Daemon) Verdict {
 		return failed(fmt.Sprintf("not a Docker Engine at %s: it answered, but not with the Engine API (%s)", d.Target, firstLine(d.Unreachable.Message)),
 			"something else (a web server, a proxy) listens at "+d.Target+": point DOCKER_HOST at the Docker Engine's socket or pipe", evidenceLine)
 	case ClassNotListening:
+		if fix := silentDaemonFix(d); fix != "" {
+			return failed(msg+": nothing listens there", fix, append([]string{evidenceLine}, hostFactsLines(d)...)...)
+		}
 		return failed(msg+": nothing listens there", "start the daemon (Windows: Start-Service docker; Linux: systemctl start docker, or dockerd &), or point DOCKER_HOST at the daemon to test", evidenceLine)
 	}
 	return failed(msg, "check that the daemon runs and DOCKER_HOST (or the platform default) names it", evidenceLine)
@@ -270,6 +273,11 @@ func CheckDefaultIsolation(d evidence.Daemon, e config.Expectations) Verdict {
 		fix := "set the daemon's default with --exec-opt isolation=" + want + ` (daemon.json "exec-opts": ["isolation=` + want + `"]) and restart it, or set ` + config.EnvDefaultIsolation
 		if d.Info.OSType != "windows" {
 			fix = "a Linux daemon has only the default isolation; set " + config.EnvDefaultIsolation + "=default"
+		}
+		if reading, line := ReadVmms(d); want == "hyperv" && reading == VmmsMissing {
+			// A hyperv default where Hyper-V is absent would fail every
+			// container that does not ask for an isolation.
+			fix = "this host has no Hyper-V (" + line + "), so a hyperv default would fail every container: install Hyper-V (Enable-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V -All; in a VM, enable nested virtualization first) before setting the daemon's default to hyperv, or set " + config.EnvDefaultIsolation + "=" + got + " to gate this host as it is"
 		}
 		return failed(fmt.Sprintf("default isolation: got %s, want %s", got, want), fix, ev...)
 	}

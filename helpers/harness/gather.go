@@ -46,6 +46,18 @@ func (s *Session) Daemon(ctx context.Context) (evidence.Daemon, error) {
 			if osInfo, err := s.Host.OS(ctx, "provisioning/os"); err == nil {
 				d.Host = &osInfo
 				s.AddRedaction(osInfo.Hostname)
+				if osInfo.OS == "windows" {
+					// Why the daemon is silent decides the fix: the docker
+					// service's state and start type, Docker Desktop's
+					// processes, a dockerd started by hand, vmms.
+					d.Services, err = s.Host.Services(ctx, "provisioning/services", WindowsServices)
+					d.ServicesErr = evidence.FailureOf(err)
+					if snap, err := s.Host.Processes(ctx, "provisioning/processes"); err != nil {
+						d.ProcessesErr = evidence.FailureOf(err)
+					} else {
+						d.Processes = &snap
+					}
+				}
 			}
 		}
 		return d, s.fixtureErr()
