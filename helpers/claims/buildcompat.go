@@ -229,7 +229,17 @@ func FitFix(q Fit) string {
 		scope = "both " + modes
 	}
 	fix := fmt.Sprintf("no serviced image fits build %d for %s (%s)", q.Host, scope, strings.Join(parts, "; "))
-	if len(perMode["hyperv"]) > 0 {
+	// Hyper-V is the serviced way only where its rule admits a serviced image,
+	// whether or not it is under test.
+	var hyperv []ServicedImage
+	for i := len(ImageServicing) - 1; i >= 0; i-- {
+		if fitsMode("hyperv", ImageServicing[i]) {
+			hyperv = append(hyperv, ImageServicing[i])
+		}
+	}
+	if len(hyperv) > 0 && !containsString(q.Modes, "hyperv") {
+		fix += "; the serviced way on this host is Hyper-V isolation (" + config.EnvIsolation + "=hyperv) with " + strings.Join(lasting(hyperv), ", ")
+	} else if len(perMode["hyperv"]) > 0 {
 		fix += "; the serviced way on this host is Hyper-V isolation (" + config.EnvIsolation + "=hyperv)"
 	}
 	return fix + ", or move the host to a serviced Long-Term build (Windows Server 2022 or 2025)"

@@ -290,3 +290,100 @@ func TestClass5FixesFollowWhatTheHostShows(t *testing.T) {
 	})
 	assert.Check(t, is.Contains(CheckDefaultIsolation(withHyperV, defaultExpect()).Fix, "--exec-opt isolation=hyperv"))
 }
+
+// Class 3: only serviced images are recommended; an unserviced (or soon
+// unserviced) host or image under test is warned about, by the run's date.
+func TestClass3ServicingWarnings(t *testing.T) {
+	at := func(d evidence.Daemon, date string) evidence.Daemon {
+		d.Info.SystemTime = date + "T10:00:00Z"
+		return d
+	}
+	host := func(build int, os string) evidence.Daemon {
+		return with(revisionHost(build, 100, 100), func(d *evidence.Daemon) { d.Info.OperatingSystem = os })
+	}
+	tests := []struct {
+		doc     string
+		d       evidence.Daemon
+		host    string // substring of engine-platform's warning; "" none
+		image   string // substring of image-build's warning; "" none
+		instead string
+	}{
+		{doc: "Server 23H2 after its end", d: at(host(25398, "Microsoft Windows Server Version 23H2 (OS Build 25398.100)"), "2025-11-01"),
+			host: "Windows Server, version 23H2 (build 25398), is no longer serviced: its support ended on 2025-10-24"},
+		{doc: "Windows 10 22H2 within a year of its end", d: at(with(host(19045, "Windows 10 Pro Version 2009 (OS Build 19045.100)"), func(d *evidence.Daemon) { d.Host.ProductType = "workstation" }), "2025-01-10"),
+			host: "stops being serviced on 2025-10-14, within a year"},
+		{doc: "Windows 10 Enterprise LTSC is not judged by the build's GA date", d: at(with(host(17763, "Windows 10 Enterprise LTSC 2019 Version 1809 (OS Build 17763.100)"), func(d *evidence.Daemon) { d.Host.ProductType = "workstation" }), "2025-01-10")},
+		{doc: "Server 2019 in 2025: serviced", d: at(host(17763, "Windows Server 2019 Datacenter Version 1809 (OS Build 17763.100)"), "2025-01-10")},
+		{doc: "a 1909 image after its end names the serviced way", d: at(with(host(18363, "Windows Server Datacenter Version 1909 (OS Build 18363.100)"), func(d *evidence.Daemon) {
+			d.Image.Ref = "mcr.microsoft.com/windows/nanoserver:1909"
+		}), "2023-03-14"),
+			host: "Windows Server, version 1909 (build 18363), is no longer serviced", image: "nanoserver:1909 (1909, build 18363) is no longer serviced",
+			instead: "hyperv: 1809 / ltsc2019 (17763)); the serviced way on this host is Hyper-V isolation"},
+		{doc: "Server Core ltsc2016 within a year of its end", d: at(with(host(14393, "Windows Server 2016 Datacenter Version 1607 (OS Build 14393.100)"), func(d *evidence.Daemon) {
+			d.Image.Ref = "mcr.microsoft.com/windows/servercore:ltsc2016"
+		}), "2026-03-01"),
+			host: "Windows Server 2016 (build 14393), stops being serviced on 2027-01-12", image: "servercore:ltsc2016 (ltsc2016, build 14393) stops being serviced on 2027-01-11"},
+		{doc: "Nano Server 2016 was a Semi-Annual release", d: at(with(host(14393, "Windows Server 2016 Datacenter Version 1607 (OS Build 14393.100)"), func(d *evidence.Daemon) {
+			d.Image.Ref = "microsoft/nanoserver:10.0.14393.100"
+		}), "2019-06-01"),
+			image: "is no longer serviced: its support ended on 2018-10-09", instead: "use the image tag for build 14393 (ltsc2016)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			checkWarning(t, CheckEnginePlatform(tc.d, defaultExpect()), tc.host, "")
+			checkWarning(t, CheckImageBuild(tc.d, defaultExpect()), tc.image, tc.instead)
+		})
+	}
+}
+
+func checkWarning(t *testing.T, v Verdict, want, instead string) {
+	t.Helper()
+	var servicing []string
+	for _, w := range v.Warnings {
+		if strings.Contains(w, "serviced") {
+			servicing = append(servicing, w)
+		}
+	}
+	if want == "" {
+		assert.Check(t, is.Len(servicing, 0), "%s: %q", v.Claim, servicing)
+		return
+	}
+	assert.Assert(t, is.Len(servicing, 1), "%s: %s", v.Claim, v)
+	assert.Check(t, is.Contains(servicing[0], want))
+	assert.Check(t, is.Contains(servicing[0], instead))
+	assert.Check(t, is.Equal(RecommendsUnserviced(servicing[0]), ""), servicing[0])
+}
+
+// Class 4: image fixes from every rule the gate knows, not the build table
+// alone.
+func TestClass4ImageFixesFromEveryRule(t *testing.T) {
+	tests := []struct {
+		doc  string
+		fit  Fit
+		want []string
+		not  string
+	}{
+		{doc: "26100: the 20348 images fit process isolation too", fit: Fit{Host: 26100, Modes: []string{"process"}},
+			want: []string{"use the image tag for build 26100 (ltsc2025)", "ltsc2022 (20348)"}},
+		{doc: "Server 2016: the same-revision rule inside the fix", fit: Fit{Host: 14393, HostRev: 7699, Modes: []string{"process"}},
+			want: []string{"(ltsc2016) at the host's revision (10.0.14393.7699)"}},
+		{doc: "a third-party image: its variant for the build", fit: Fit{Host: 17763, Modes: []string{"process"}, Image: "contoso.azurecr.io/app:2.1"},
+			want: []string{"use contoso.azurecr.io/app:2.1's variant for build 17763"}, not: "use the image tag"},
+		{doc: "Hyper-V suggested where its rule admits a serviced image", fit: Fit{Host: 19045, Modes: []string{"process"}},
+			want: []string{"the serviced way on this host is Hyper-V isolation"}},
+		{doc: "Hyper-V not suggested where no image fits it", fit: Fit{Host: 10586, Modes: []string{"process", "hyperv"}},
+			want: []string{"no serviced image fits build 10586"}, not: "Hyper-V isolation (CONFORMANCE_ISOLATION=hyperv)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			fix := FitFix(tc.fit)
+			for _, w := range tc.want {
+				assert.Check(t, is.Contains(fix, w))
+			}
+			if tc.not != "" {
+				assert.Check(t, !strings.Contains(fix, tc.not), fix)
+			}
+			assert.Check(t, is.Equal(RecommendsUnserviced(fix), ""), fix)
+		})
+	}
+}
