@@ -37,18 +37,18 @@ var criProvisioningClaims = []struct {
 	},
 	{doc: "the rows' runtime handlers are configured", id: claims.RuntimeHandlers, needs: []string{claims.RuntimeReachable}, check: claims.CheckRuntimeHandlers},
 	{
-		doc: "containerd service runs and starts automatically", id: claims.ServiceContainerd, needs: []string{claims.RuntimeReachable},
+		doc: "containerd service runs and starts automatically", id: claims.ServiceContainerd,
 		check: func(r evidence.Runtime, _ config.Expectations) claims.Verdict {
 			return claims.CheckServiceContainerd(r)
 		},
 	},
 	{
-		doc: "Containers feature: vmcompute runs", id: claims.ServiceVmcompute, needs: []string{claims.RuntimeReachable},
+		doc: "Containers feature: vmcompute runs", id: claims.ServiceVmcompute,
 		check: func(r evidence.Runtime, _ config.Expectations) claims.Verdict {
 			return claims.CheckCRIServiceVmcompute(r)
 		},
 	},
-	{doc: "Hyper-V: vmms runs when Hyper-V isolation is under test", id: claims.ServiceVmms, needs: []string{claims.RuntimeReachable}, check: claims.CheckCRIServiceVmms},
+	{doc: "Hyper-V: vmms runs when Hyper-V isolation is under test", id: claims.ServiceVmms, check: claims.CheckCRIServiceVmms},
 	{doc: "the sandbox (pause) image is on the node and fits the host", id: claims.SandboxImage, needs: []string{claims.RuntimeReachable}, check: claims.CheckSandboxImage},
 	{doc: "the workload image is on the node and fits the host", id: claims.WorkloadImage, needs: []string{claims.RuntimeReachable}, check: claims.CheckWorkloadImage},
 }

@@ -285,7 +285,7 @@ type ProcessDesc struct {
 
 // loadDescription reads root/name/description.yaml, merged over its bases.
 func loadDescription(root, name string) (*Description, error) {
-	merged, err := loadMerged(root, name, nil)
+	merged, err := loadMerged(root, name, DescriptionFile, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -298,11 +298,11 @@ func loadDescription(root, name string) (*Description, error) {
 
 // loadMerged returns the description of name as a YAML tree, with its base
 // chain merged in. chain guards against a base cycle.
-func loadMerged(root, name string, chain []string) (map[string]any, error) {
+func loadMerged(root, name, file string, chain []string) (map[string]any, error) {
 	if slices.Contains(chain, name) {
 		return nil, fmt.Errorf("base cycle: %s -> %s", strings.Join(chain, " -> "), name)
 	}
-	path := filepath.Join(root, name, DescriptionFile)
+	path := filepath.Join(root, name, file)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read description: %w", err)
@@ -318,7 +318,7 @@ func loadMerged(root, name string, chain []string) (map[string]any, error) {
 	if base == "" {
 		return tree, nil
 	}
-	under, err := loadMerged(root, base, append(chain, name))
+	under, err := loadMerged(root, base, file, append(chain, name))
 	if err != nil {
 		return nil, fmt.Errorf("base of %s: %w", name, err)
 	}

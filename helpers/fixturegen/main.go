@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 
 	"github.com/wincontainer-gate/conformance/helpers/claims"
 	"github.com/wincontainer-gate/conformance/helpers/config"
@@ -43,7 +44,11 @@ func main() {
 	}
 	var failed []error
 	for _, name := range names {
-		if err := generate(*root, name, logf); err != nil {
+		gen := generate
+		if _, err := os.Stat(filepath.Join(*root, name, CRIDescriptionFile)); err == nil {
+			gen = generateCRI
+		}
+		if err := gen(*root, name, logf); err != nil {
 			failed = append(failed, fmt.Errorf("%s: %w", name, err))
 			continue
 		}
@@ -58,7 +63,8 @@ func main() {
 // describedFolders lists, sorted, the folders under root with a description.
 func describedFolders(root, only string) ([]string, error) {
 	if only != "" {
-		if _, err := os.Stat(filepath.Join(root, only, DescriptionFile)); err != nil {
+		_, err := os.Stat(filepath.Join(root, only, DescriptionFile))
+		if _, cerr := os.Stat(filepath.Join(root, only, CRIDescriptionFile)); err != nil && cerr != nil {
 			return nil, fmt.Errorf("-only %s: %w", only, err)
 		}
 		return []string{only}, nil
@@ -67,6 +73,12 @@ func describedFolders(root, only string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	criNames, err := fixture.FoldersWith(root, CRIDescriptionFile)
+	if err != nil {
+		return nil, err
+	}
+	names = append(names, criNames...)
+	slices.Sort(names)
 	if len(names) == 0 {
 		return nil, fmt.Errorf("no folder under %s holds a %s", root, DescriptionFile)
 	}

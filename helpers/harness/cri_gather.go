@@ -34,17 +34,22 @@ func (s *Session) Runtime(ctx context.Context) (evidence.Runtime, error) {
 	r := evidence.Runtime{Target: s.Target, Local: s.Local}
 	var cancels cancelList
 	defer cancels.run()
+	// The host's OS and services are read whatever the runtime answers: a
+	// stopped containerd is diagnosed by its service.
 	v, err := s.CRI.Runtime.Version(s.request(ctx, &cancels), &runtimeapi.VersionRequest{Version: criAPIVersion})
 	if err != nil {
 		r.Unreachable = evidence.CRIFailureOf(err)
-		return r, s.fixtureErr()
+	} else {
+		r.Name, r.Version, r.APIVersion = v.GetRuntimeName(), v.GetRuntimeVersion(), v.GetRuntimeApiVersion()
 	}
-	r.Name, r.Version, r.APIVersion = v.GetRuntimeName(), v.GetRuntimeVersion(), v.GetRuntimeApiVersion()
 	var osInfo hostprobe.OSInfo
 	var osErr error
 	statusCtx, osCtx := s.request(ctx, &cancels), s.request(ctx, &cancels)
 	s.together(
 		func() {
+			if r.Unreachable != nil {
+				return
+			}
 			st, err := s.CRI.Runtime.Status(statusCtx, &runtimeapi.StatusRequest{Verbose: true})
 			if err != nil {
 				r.StatusErr = evidence.CRIFailureOf(err)
@@ -64,6 +69,9 @@ func (s *Session) Runtime(ctx context.Context) (evidence.Runtime, error) {
 			r.Services, err = s.Host.Services(s.request(ctx, &cancels), "provisioning/services", CRIWindowsServices)
 			r.ServicesErr = evidence.FailureOf(err)
 		}
+	}
+	if r.Unreachable != nil {
+		return r, s.fixtureErr()
 	}
 	if r.Platform() != "" {
 		r.SandboxImage = s.criImage(ctx, s.sandboxImageRef(r), false)
