@@ -12,15 +12,12 @@ JUNIT     ?= conformance-junit.xml
 # The prebuilt gate: -tags gatebinary leaves out the pipeline self-tests (and the JSON
 # Schema library they use); -X prebuilt makes it run the gate by default and write its
 # results beside itself.
-# The build's identity (version, commit, the commit's time) comes from git through
-# scripts/version.sh and is linked in here, the one place it is set (docs/releases.md).
+# The build's identity (version, commit, the commit's time) comes from git: scripts/version.sh
+# is the one place that forms it and its -X flags (action.yml links the same; docs/releases.md).
 GATE_TAGS    := gatebinary
 VERSION      = $(shell scripts/version.sh version)
-COMMIT       = $(shell scripts/version.sh commit)
 BUILD_DATE   = $(shell scripts/version.sh date)
-VERSION_PKG  := github.com/wincontainer-gate/conformance/helpers/version
-GATE_LDFLAGS = -s -w -X github.com/wincontainer-gate/conformance.prebuilt=1 \
-	-X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMIT) -X $(VERSION_PKG).date=$(BUILD_DATE)
+GATE_LDFLAGS = -s -w -X github.com/wincontainer-gate/conformance.prebuilt=1 $(shell scripts/version.sh ldflags)
 # make release: the targets, and the SBOM tool run at a pinned version outside go.mod.
 RELEASE_TARGETS := windows/amd64 windows/arm64 linux/amd64
 CYCLONEDX_GOMOD := github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@v1.10.0

@@ -8,9 +8,17 @@
 #   scripts/version.sh commit    the full commit hash
 #   scripts/version.sh date      the commit's time, RFC 3339 UTC (the build date:
 #                                the clock would make every build differ)
+#   scripts/version.sh ldflags   the three as the linker's -X flags for
+#                                helpers/version: what the Makefile and action.yml link in
 # Outside a git work tree (a source archive): devel, unknown, unknown.
 set -euo pipefail
 what=${1:-version}
+if [ "$what" = ldflags ]; then
+  here=$(dirname "$0")
+  pkg=github.com/wincontainer-gate/conformance/helpers/version
+  echo "-X $pkg.version=$("$here/version.sh" version) -X $pkg.commit=$("$here/version.sh" commit) -X $pkg.date=$("$here/version.sh" date)"
+  exit 0
+fi
 semver='^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$'
 
 if ! git rev-parse --verify -q HEAD >/dev/null 2>&1; then
@@ -23,7 +31,7 @@ case $what in
 commit) echo "$commit"; exit 0 ;;
 date) TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ HEAD; exit 0 ;;
 version) ;;
-*) echo "scripts/version.sh: unknown argument $what (version, commit or date)" >&2; exit 2 ;;
+*) echo "scripts/version.sh: unknown argument $what (version, commit, date or ldflags)" >&2; exit 2 ;;
 esac
 
 dirty=

@@ -121,6 +121,9 @@ func TestVersionScript(t *testing.T) {
 	git("tag", "v0.4.0")
 	git("tag", "release-candidate") // not a semantic version: ignored
 	assert.Equal(t, "v0.4.0", ver("version"), "a tagged commit")
+	pkg := "github.com/wincontainer-gate/conformance/helpers/version"
+	assert.Equal(t, "-X "+pkg+".version=v0.4.0 -X "+pkg+".commit="+first+" -X "+pkg+".date=2026-12-01T08:00:00Z", ver("ldflags"),
+		"the linker flags set this package's variables")
 
 	require.NoError(t, os.WriteFile(filepath.Join(repo, "f"), []byte("changed"), 0o644))
 	assert.Equal(t, "v0.4.0+dirty", ver("version"), "a changed tracked file")
