@@ -224,6 +224,10 @@ func TestGatePasses(t *testing.T) {
 	l := NewLedger()
 	l.Judge("hyperv", nil, func() Verdict { return passed("fine") })
 	assert.Check(t, GatePasses(l, JudgeRequired(l, reqs[1:], nil)))
+	// Nothing required and nothing passed (every claim optional and skipped): it fails closed.
+	skippedOnly := NewLedger()
+	skippedOnly.Judge("hyperv", nil, func() Verdict { return skipped("no hypervisor") })
+	assert.Check(t, !GatePasses(skippedOnly, JudgeRequired(skippedOnly, reqs[1:], nil)))
 }
 
 // TestOptional: the claims of the gated platform that the configuration

@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"strings"
 	"testing"
 
 	"gotest.tools/v3/assert"
@@ -26,6 +27,7 @@ func TestServiceStates(t *testing.T) {
 		status    Status
 		message   string
 		fixSubstr string
+		fixPrefix string
 	}{
 		// docker on a Server: it must run and start with Windows.
 		{doc: "Server, docker running on Automatic", service: svc("docker", "running", "auto"), claim: CheckServiceDocker,
@@ -70,7 +72,7 @@ func TestServiceStates(t *testing.T) {
 		{doc: "vmms stop-pending under hyperv: skip", service: svc("vmms", "stop-pending", "auto"), claim: CheckServiceVmms,
 			expect: func(e *config.Expectations) { e.HyperV = config.HyperVSkip }, status: Fail, message: "vmms is installed but stop-pending"},
 		{doc: "vmms paused", service: svc("vmms", "paused", "auto"), claim: CheckServiceVmms,
-			status: Fail, message: "vmms is installed but paused", fixSubstr: "Start-Service vmms ("},
+			status: Fail, message: "vmms is installed but paused", fixSubstr: "Start-Service vmms (", fixPrefix: "Start-Service vmms"},
 		{doc: "vmms stopped and Disabled: the fix re-enables it", service: svc("vmms", "stopped", "disabled"), claim: CheckServiceVmms,
 			status: Fail, message: "vmms is installed but stopped", fixSubstr: "Set-Service vmms -StartupType Automatic; Start-Service vmms"},
 		{doc: "vmms stopped on Manual: the fix sets it automatic", service: svc("vmms", "stopped", "manual"), claim: CheckServiceVmms,
@@ -102,6 +104,7 @@ func TestServiceStates(t *testing.T) {
 			if tc.fixSubstr != "" {
 				assert.Check(t, is.Contains(v.Fix, tc.fixSubstr), v.String())
 			}
+			assert.Check(t, strings.HasPrefix(v.Fix, tc.fixPrefix), "fix %q starts with %q", v.Fix, tc.fixPrefix)
 		})
 	}
 }
