@@ -23,14 +23,26 @@ import (
 // switch whose header a test reached count as reached. That can only turn a
 // "not covered" mutant into one that is run (killed or lived), never hide one.
 
-// wrapperEnv names the real go command for the wrapper.
-const wrapperEnv = "MUTANTS_REAL_GO"
+// wrapperEnv names the real go command for the wrapper; gitEnv the real git,
+// and relativeEnv the package folder gremlins' `git diff` is made relative
+// to: gremlins compares the diff's paths (from the repository root) with
+// paths relative to the package it runs on, so without --relative no line of
+// a package below the root would ever count as changed.
+const (
+	wrapperEnv  = "MUTANTS_REAL_GO"
+	gitEnv      = "MUTANTS_REAL_GIT"
+	relativeEnv = "MUTANTS_GIT_RELATIVE"
+)
 
 // installWrapper makes this program the `go` that gremlins starts (first on
 // PATH): it runs the real go and extends the coverage profiles it writes.
 // It returns the environment for gremlins.
 func installWrapper(dir string) ([]string, error) {
 	realGo, err := exec.LookPath("go")
+	if err != nil {
+		return nil, err
+	}
+	realGit, err := exec.LookPath("git")
 	if err != nil {
 		return nil, err
 	}
@@ -42,11 +54,31 @@ func installWrapper(dir string) ([]string, error) {
 	if err := os.MkdirAll(bin, 0o755); err != nil {
 		return nil, err
 	}
-	if err := os.Symlink(self, filepath.Join(bin, "go")); err != nil {
-		return nil, err
+	for _, name := range []string{"go", "git"} {
+		if err := os.Symlink(self, filepath.Join(bin, name)); err != nil {
+			return nil, err
+		}
 	}
-	env := append(os.Environ(), wrapperEnv+"="+realGo, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	env := append(os.Environ(), wrapperEnv+"="+realGo, gitEnv+"="+realGit, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	return env, nil
+}
+
+// runAsGit is the git wrapper: `git diff` relative to the package folder.
+func runAsGit() {
+	args := os.Args[1:]
+	if dir := os.Getenv(relativeEnv); dir != "" && len(args) > 0 && args[0] == "diff" {
+		args = append([]string{"diff", "--relative=" + dir}, args[1:]...)
+	}
+	cmd := exec.Command(os.Getenv(gitEnv), args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err := cmd.Run()
+	if exit, ok := err.(*exec.ExitError); ok {
+		os.Exit(exit.ExitCode())
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mutants: git wrapper:", err)
+		os.Exit(2)
+	}
 }
 
 // runAsGo is the wrapper: the real go with the same arguments; a coverage

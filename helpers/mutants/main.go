@@ -58,6 +58,7 @@ const (
 	timedOut   = "TIMED OUT"
 	notViable  = "NOT VIABLE"
 	runnable   = "RUNNABLE" // a dry run's covered mutant
+	skipped    = "SKIPPED"  // outside the lines a -changed run looks at
 )
 
 // output is the part of gremlins' JSON output (-o) read here.
@@ -86,7 +87,7 @@ func (m mutant) key() string { return m.File + " | " + m.Type + " | " + m.Marked
 
 // tally sums one package's mutants.
 type tally struct {
-	Killed, Lived, Equivalent, NotCovered, TimedOut, NotViable, Runnable int
+	Killed, Lived, Equivalent, NotCovered, TimedOut, NotViable, Runnable, Skipped int
 }
 
 // Efficacy is gremlins' test efficacy: killed over killed and lived. A
@@ -130,6 +131,8 @@ func count(ms []mutant, equivalent map[string]string) (t tally, unlisted []mutan
 			t.NotViable++
 		case runnable:
 			t.Runnable++
+		case skipped:
+			t.Skipped++
 		}
 	}
 	return t, unlisted
@@ -258,7 +261,8 @@ func stale(ms []mutant, dir string, equivalent map[string]string) []string {
 // changedScopes are the scopes with a Go file (tests included) that differs
 // from rev, or whose equivalents the reviewed file may now list wrongly.
 func changedScopes(root, rev string) ([]scope, error) {
-	cmd := exec.Command("git", "diff", "--name-only", rev, "--")
+	// As gremlins' own diff: from where this tree left rev.
+	cmd := exec.Command("git", "diff", "--merge-base", "--name-only", rev, "--")
 	cmd.Dir = root
 	out, err := cmd.Output()
 	if err != nil {
@@ -282,8 +286,12 @@ func scopesTouching(files []string) []scope {
 }
 
 func main() {
-	if filepath.Base(os.Args[0]) == "go" {
+	switch filepath.Base(os.Args[0]) {
+	case "go":
 		runAsGo() // gremlins starts this program as go: see coverage.go
+		return
+	case "git":
+		runAsGit()
 		return
 	}
 	os.Exit(run())
@@ -292,7 +300,8 @@ func main() {
 // run is the command; its deferred removals run before the exit.
 func run() int {
 	only := flag.String("only", "", "comma-separated package folders' last names (claims,config): run these alone")
-	changed := flag.String("changed", "", "run the packages whose Go files differ from this git revision")
+	changed := flag.String("changed", "", "run only the mutants of lines that differ from this git revision, in the packages they are in (the CI step); "+
+		"every one that lives must be listed as equivalent, the thresholds are for whole packages")
 	equivalents := flag.String("equivalents", "scripts/mutants-equivalent.txt", "the reviewed list of equivalent mutants")
 	coefficient := flag.Int("timeout-coefficient", 40, "gremlins' timeout: this many times the package's coverage run (see docs/mutation-testing.md)")
 	workers := flag.Int("workers", 1, "gremlins' parallel test runs")
@@ -319,6 +328,10 @@ func run() int {
 			selected = append(selected, scopes[i])
 		}
 	case *changed != "":
+		if exec.Command("git", "cat-file", "-e", *changed+"^{commit}").Run() != nil {
+			fmt.Printf("mutants: %s is not in this clone (a shallow one?): the lines the last commit changed are run instead\n", *changed)
+			*changed = "HEAD~1"
+		}
 		if selected, err = changedScopes(root, *changed); err != nil {
 			return fail("%v", err)
 		}
@@ -369,13 +382,16 @@ func run() int {
 		if *dryRun {
 			args = append(args, "--dry-run")
 		}
+		if *changed != "" {
+			args = append(args, "--diff", *changed)
+		}
 		for _, e := range s.Exclude {
 			args = append(args, "-E", e)
 		}
 		args = append(args, "./"+s.Dir)
 		fmt.Printf("mutants: %s (gremlins %s)\n", s.Dir, strings.Join(args, " "))
 		cmd := exec.Command(gremlins, args...)
-		cmd.Stdout, cmd.Stderr, cmd.Env = os.Stderr, os.Stderr, env
+		cmd.Stdout, cmd.Stderr, cmd.Env = os.Stderr, os.Stderr, append(env, relativeEnv+"="+s.Dir)
 		t0 := time.Now()
 		if err := cmd.Run(); err != nil {
 			return fail("gremlins on %s: %v", s.Dir, err)
@@ -401,6 +417,15 @@ func run() int {
 				100*float64(r.t.Runnable)/float64(max(1, r.t.Runnable+r.t.NotCovered)))
 			continue
 		}
+		if *changed != "" {
+			status := "every living mutant listed as equivalent"
+			if len(r.unlisted) > 0 {
+				status, failed = fmt.Sprintf("FAILED: %d lived, not listed as equivalent", len(r.unlisted)), true
+			}
+			fmt.Printf("%-18s %6d %6d %6d %8d %6d %8.1f%% %8.1f%% %8s  lines changed since %s (%d mutants elsewhere skipped): %s\n", r.s.Dir, r.t.Killed, r.t.Lived, r.t.Equivalent,
+				r.t.NotCovered, r.t.TimedOut, r.t.Efficacy(), r.t.Coverage(), r.took, *changed, r.t.Skipped, status)
+			continue
+		}
 		v := verdict(r.t, r.s, len(r.unlisted))
 		status := fmt.Sprintf(">=%.0f%% >=%.0f%% met", r.s.Efficacy, r.s.Coverage)
 		if v != "" {
@@ -412,6 +437,9 @@ func run() int {
 	fmt.Printf("total time %s\n", time.Since(started).Round(time.Second))
 	for _, r := range results {
 		for _, key := range stale(r.all, r.s.Dir, equivalent) {
+			if *changed != "" {
+				break // a run of changed lines leaves the other mutants unrun
+			}
 			fmt.Printf("listed as equivalent, but no such mutant lived: %s\n    remove the line from %s\n", key, *equivalents)
 			failed = true
 		}
