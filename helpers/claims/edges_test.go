@@ -231,7 +231,10 @@ func TestGenericHCSRefusalOfHyperV(t *testing.T) {
 func TestHostRevisionSources(t *testing.T) {
 	d := ws2019()
 	assert.Check(t, is.Equal(hostRevision(d), 805))
-	older := with(d, func(d *evidence.Daemon) { d.Info.OperatingSystem = "Windows Server 2019 Datacenter"; d.Host.Revision = 1234 })
+	older := with(d, func(d *evidence.Daemon) {
+		d.Info.OperatingSystem = "Windows Server 2019 Datacenter"
+		d.Host.Revision = 1234
+	})
 	assert.Check(t, is.Equal(hostRevision(older), 1234))
 	remote := with(older, func(d *evidence.Daemon) { d.Host = nil })
 	assert.Check(t, is.Equal(hostRevision(remote), 0))
