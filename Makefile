@@ -23,7 +23,7 @@ RELEASE_TARGETS := windows/amd64 windows/arm64 linux/amd64
 CYCLONEDX_GOMOD := github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@v1.10.0
 
 .PHONY: help image fmt-check vet unit bench live replay record roundtrip fixtures fixtures-check windows test \
-	windows-exe linux-exe wine junit junit-check lint-examples container-check soak mutants cri-images cri-live \
+	windows-exe linux-exe wine junit junit-check lint-examples container-check soak mutants mutants-list mutants-changed cri-images cri-live \
 	release release-check print-release-targets
 
 help: ## list the targets (marked [daemon]: they need a running Docker daemon)
@@ -139,8 +139,15 @@ cri-images: image ## [daemon] build the private containerd's sandbox image (conf
 cri-live: cri-images ## [daemon] the containerd gate live against a private containerd in its own network namespace: must pass and leave nothing; a broken variant must fail
 	bash scripts/cri-live.sh
 
-mutants: ## apply each one-line mutation of scripts/mutants.txt to a scratch copy and run the replay self-tests: every one must be killed
+mutants: ## the mutation tool over the verdict code, one package at a time: killed, lived, not covered, efficacy and coverage against each package's thresholds (docs/mutation-testing.md), then the hand list
+	$(GO) run ./helpers/mutants
 	bash scripts/mutants.sh
+
+mutants-list: ## apply each one-line mutation of scripts/mutants.txt to a scratch copy and run the replay self-tests: every one must be killed
+	bash scripts/mutants.sh
+
+mutants-changed: ## (CI) the mutation tool on the lines changed since the last full run (scripts/mutants-baseline): every mutant that lives must be listed as equivalent
+	$(GO) run ./helpers/mutants -changed "$$(cat scripts/mutants-baseline)"
 
 release: ## the release artifacts in DIST/release: gate binaries for windows/amd64, windows/arm64, linux/amd64 in archives with README, LICENSE and CHANGELOG, a CycloneDX SBOM, checksums.txt (see docs/releases.md)
 	$(GO) run ./helpers/release -dist $(DIST)/release -version '$(VERSION)' -date '$(BUILD_DATE)' \

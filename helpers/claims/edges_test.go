@@ -259,3 +259,89 @@ func TestDefaultBaseImageOfOldAndUnpublishedBuilds(t *testing.T) {
 	assert.Check(t, is.Equal(DefaultBaseImage(19045), "mcr.microsoft.com/windows/nanoserver:1809"))
 	assert.Check(t, is.Equal(DefaultBaseImage(10586), ""), "older than every published image")
 }
+
+// TestSnapshotSoundness: a host snapshot is judged only when it shows this
+// host: dockerd and vmcompute.exe at the PIDs the service manager reported
+// running, or by name when it reported none.
+func TestSnapshotSoundness(t *testing.T) {
+	pids := func(docker, vmcompute int) func(*evidence.Daemon) {
+		return func(d *evidence.Daemon) {
+			setService(d, hostprobe.Service{Name: "docker", Exists: true, State: "running", StartType: "auto", PID: docker})
+			setService(d, hostprobe.Service{Name: "vmcompute", Exists: true, State: "running", StartType: "manual", PID: vmcompute})
+		}
+	}
+	tests := []struct {
+		doc    string
+		daemon evidence.Daemon
+		status Status
+		msg    string
+	}{
+		{doc: "dockerd and vmcompute at the PIDs the service manager reported", daemon: with(ws2019(), pids(2740, 1876)), status: Pass},
+		{doc: "no PID reported: any dockerd.exe and vmcompute.exe count", daemon: with(ws2019(), pids(0, 0)), status: Pass},
+		{doc: "the docker service's PID belongs to another program (a snapshot of another host or session)", daemon: with(ws2019(), pids(2604, 1876)),
+			status: Fail, msg: "probe broken: the after-start host snapshot lacks the docker service's dockerd.exe PID 2604"},
+		{doc: "vmcompute's PID belongs to another program", daemon: with(ws2019(), pids(2740, 4)),
+			status: Fail, msg: "lacks the host compute service's vmcompute.exe PID 4"},
+		{doc: "a PID the snapshot does not hold", daemon: with(ws2019(), pids(31337, 1876)),
+			status: Fail, msg: "lacks the docker service's dockerd.exe PID 31337"},
+		{doc: "a stopped service's PID is not looked for", daemon: with(ws2019(), func(d *evidence.Daemon) {
+			setService(d, hostprobe.Service{Name: "vmcompute", Exists: true, State: "stop-pending", StartType: "manual", PID: 4})
+		}), status: Pass},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			v := CheckPIDVisibility(tc.daemon, processWorkload())
+			assert.Check(t, is.Equal(v.Status, tc.status), v.String())
+			assert.Check(t, is.Contains(v.Message, tc.msg), v.String())
+		})
+	}
+}
+
+// TestLinuxPIDNamespaceUnreadable: a gate run by a member of the docker
+// group, not root, cannot read another user's /proc/<pid>/ns/pid: the
+// namespace is unknown, and the claim fails naming that, never passes.
+func TestLinuxPIDNamespaceUnreadable(t *testing.T) {
+	d := linuxDaemon("unix:///var/run/docker.sock", true)
+	for _, tc := range []struct {
+		doc        string
+		ping, self string
+		status     Status
+		msg        string
+	}{
+		{doc: "root: both namespaces read, different", ping: "pid:[4026532183]", self: "pid:[4026531836]", status: Pass, msg: "is a host process in PID namespace pid:[4026532183]"},
+		{doc: "docker-group user: the workload's namespace unreadable", ping: "", self: "pid:[4026531836]", status: Fail, msg: "PID namespace unknown"},
+		{doc: "the harness's own namespace unreadable", ping: "pid:[4026532183]", self: "", status: Fail, msg: "PID namespace unknown"},
+		{doc: "neither readable", status: Fail, msg: "PID namespace unknown"},
+		{doc: "--pid=host: the same namespace", ping: "pid:[4026531836]", self: "pid:[4026531836]", status: Fail, msg: "ping shares the harness's PID namespace pid:[4026531836]"},
+	} {
+		t.Run(tc.doc, func(t *testing.T) {
+			w := change(linuxWorkload(), func(w *evidence.Workload) {
+				after := *w.After
+				after.Processes = []hostprobe.Process{{PID: 100, Name: "conformance.tes", PIDNamespace: tc.self}, {PID: 14081, Name: "ping", PIDNamespace: tc.ping}}
+				w.After = &after
+			})
+			v := CheckPIDVisibility(d, w)
+			assert.Check(t, is.Equal(v.Status, tc.status), v.String())
+			assert.Check(t, is.Contains(v.Message, tc.msg), v.String())
+			if tc.status == Fail && tc.msg == "PID namespace unknown" {
+				assert.Check(t, is.Contains(v.Fix, "run the gate as root"), v.String())
+			}
+		})
+	}
+}
+
+// TestWindowsDaemonWithEmptyIsolation: a Windows daemon that reports no
+// Isolation, in /info (Docker 1.12 on Server 2016) or in a container's
+// inspect, did not say which isolation it used: that fails, naming "".
+func TestWindowsDaemonWithEmptyIsolation(t *testing.T) {
+	d := with(ws2019(), func(d *evidence.Daemon) { d.Info.Isolation = "" })
+	v := CheckDefaultIsolation(d, defaultExpect())
+	assert.Check(t, is.Equal(v.Status, Fail), v.String())
+	assert.Check(t, is.Contains(v.Message, "default isolation: got default, want process"), v.String())
+	for _, w := range []evidence.Workload{processWorkload(), hypervWorkload()} {
+		w.Inspect = running("")
+		v := CheckIsolationField(ws2019(), w)
+		assert.Check(t, is.Equal(v.Status, Fail), v.String())
+		assert.Check(t, is.Contains(v.Message, `Isolation: got "", want "`+w.Row.Mode+`"`), v.String())
+	}
+}
