@@ -345,3 +345,34 @@ func TestWindowsDaemonWithEmptyIsolation(t *testing.T) {
 		assert.Check(t, is.Contains(v.Message, `Isolation: got "", want "`+w.Row.Mode+`"`), v.String())
 	}
 }
+
+// TestProcessRowWithANewWorkerOfUnknownOwner: a vmwp.exe that appears in a
+// process row's start window and whose owner the probe could not read is not
+// proof of a utility VM: the row's readings disagree, and the failure says
+// which reading said what and what the probe could not see.
+func TestProcessRowWithANewWorkerOfUnknownOwner(t *testing.T) {
+	withWorker := change(processWorkload(), func(w *evidence.Workload) {
+		w.After.Processes = append(w.After.Processes, hostprobe.Process{PID: 7312, Name: "vmwp.exe", Session: session(0)})
+	})
+	for _, tc := range []struct {
+		doc      string
+		w        evidence.Workload
+		method   string
+		evidence string
+		fix      string
+	}{
+		{doc: "owners readable, this worker's unknown, no other VM listed", w: exactly(withWorker, "", ""), method: "(elimination)",
+			evidence: "the probe could not tie a vmwp.exe to the container's own VM", fix: "rerun the gate elevated; if the row disagrees again"},
+		{doc: "owners unreadable while HCS is readable: timing", w: change(exactly(withWorker, "", ""), func(w *evidence.Workload) { w.After.OwnersErr = "Access is denied." }),
+			method: "(timing)", evidence: "process owners unreadable: Access is denied.", fix: "rerun the gate elevated (as Administrator)"},
+	} {
+		t.Run(tc.doc, func(t *testing.T) {
+			v := CheckVMWorker(ws2019(), tc.w)
+			assert.Check(t, is.Equal(v.Status, Fail), v.String())
+			assert.Check(t, is.Contains(v.Message, "a VM worker attributed "+tc.method+" to a process-isolated container: vmwp.exe 7312"), v.String())
+			assert.Check(t, is.Contains(v.Message, "the row's evidence disagrees: the daemon says process"), v.String())
+			assert.Check(t, is.Contains(strings.Join(v.Evidence, "\n"), tc.evidence), v.String())
+			assert.Check(t, strings.HasPrefix(v.Fix, tc.fix), v.String())
+		})
+	}
+}

@@ -255,3 +255,22 @@ func TestGUIDsIn(t *testing.T) {
 	assert.Check(t, isGUID("0ACF54A5-CEEF-454A-BDC7-56D2C9A223B9"))
 	assert.Check(t, !isGUID("3f7c795918db21fb76720502fefc51210e8d037ebcacb5e4dd505aec35f322ac@vm"))
 }
+
+// TestExactAttributionPossible: exact attribution needs both HCS's compute
+// systems and the process owners; owners unreadable while HCS is readable
+// (a gate run without SeDebugPrivilege) falls back like an unreadable HCS.
+func TestExactAttributionPossible(t *testing.T) {
+	readable := &HCSView{Systems: []ComputeSystem{}}
+	for _, tc := range []struct {
+		doc  string
+		s    Snapshot
+		want bool
+	}{
+		{doc: "HCS and owners readable", s: Snapshot{HCS: readable}, want: true},
+		{doc: "owners unreadable, HCS readable", s: Snapshot{HCS: readable, OwnersErr: "WTSEnumerateProcessesExW: Access is denied."}},
+		{doc: "HCS unreadable", s: Snapshot{HCS: &HCSView{Err: "HcsEnumerateComputeSystems: Access is denied."}}},
+		{doc: "no HCS view (an older probe, Linux)", s: Snapshot{}},
+	} {
+		assert.Check(t, is.Equal(ExactAttributionPossible(tc.s), tc.want), tc.doc)
+	}
+}
