@@ -154,8 +154,8 @@ release: ## the release artifacts in DIST/release: gate binaries for windows/amd
 		-tags $(GATE_TAGS) -ldflags '$(GATE_LDFLAGS)' -sbom-tool $(CYCLONEDX_GOMOD) $(RELEASE_TARGETS)
 	cd $(DIST)/release && sha256sum -c checksums.txt
 
-release-check: ## make release in two fresh clones of HEAD in different folders, the second with an empty build cache (RELEASE_CHECK_COLD=<targets>: only those): every artifact byte-identical, no local path in a binary, the version, commit and report right
-	RELEASE_CHECK_COLD='$(RELEASE_CHECK_COLD)' bash scripts/release-check.sh
+release-check: ## make release in two fresh clones of HEAD in different folders, the second with an empty build cache (RELEASE_CHECK_COLD=<targets>: only those; RELEASE_CHECK_TAG=v0.1.0: tag the clones): every artifact byte-identical, no local path in a binary, the version, commit and report right
+	RELEASE_CHECK_COLD='$(RELEASE_CHECK_COLD)' RELEASE_CHECK_TAG='$(RELEASE_CHECK_TAG)' bash scripts/release-check.sh
 
 print-release-targets:
 	@echo $(RELEASE_TARGETS)
