@@ -8,7 +8,7 @@
 #     prove nothing), the others from the shared cache (their archives, SBOMs
 #     and checksums still rebuilt): every artifact must be byte-identical;
 #  3. checksums.txt passes sha256sum -c; no binary holds a local path (the
-#     clone's folder, the module cache, GOROOT, HOME);
+#     clone's folder, the module cache, GOPATH, GOCACHE, GOROOT);
 #  4. the Linux binary's -version names the version and commit
 #     scripts/version.sh gives, and the report it writes (a replay of one
 #     fixture) carries them as harness_version and harness_commit.
