@@ -23,6 +23,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -286,12 +287,13 @@ func installTool(pkg, dir string) (string, error) {
 	return filepath.Join(dir, name), nil
 }
 
-// sbom writes the CycloneDX SBOM of the Go modules the gate's package and
-// its tests use for target t (GOOS, GOARCH and the build tags select them, as
-// they select what is linked), named after the archive, as GoReleaser names
-// SBOMs. -licenses records each module's license as evidence; the timestamp
-// and serial number are left out, so that the SBOM, like the archives, is a
-// function of the commit.
+// sbom writes the CycloneDX SBOM of the Go modules the gate binary for t
+// links (GOOS, GOARCH and the build tags select them), named after the
+// archive, as GoReleaser names SBOMs: cyclonedx-gomod's SBOM of the module,
+// trimmed to what go list says the binary holds (TrimToLinked). -licenses
+// records each module's license as evidence; the timestamp and serial number
+// are left out, so that the SBOM, like the archives, is a function of the
+// commit.
 func sbom(tool, tags string, t target, out string) error {
 	abs, err := filepath.Abs(out)
 	if err != nil {
@@ -304,7 +306,132 @@ func sbom(tool, tags string, t target, out string) error {
 	}
 	cmd.Env = append(os.Environ(), "GOOS="+t.goos, "GOARCH="+t.goarch, "CGO_ENABLED=0", "GOFLAGS="+goflags)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	return cmd.Run()
+	if err := cmd.Run(); err != nil {
+		return err
+	}
+	linked, err := linkedModules(tags, t)
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(abs)
+	if err != nil {
+		return err
+	}
+	trimmed, err := TrimToLinked(b, linked)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(abs, trimmed, 0o644)
+}
+
+// linkedModules are the modules (path@version) whose packages the gate binary
+// for t links: the root package, its tests and their dependencies, as go list
+// selects them for the target and tags.
+func linkedModules(tags string, t target) (map[string]bool, error) {
+	args := []string{"list", "-deps", "-test", "-f", "{{with .Module}}{{.Path}}@{{.Version}}{{end}}"}
+	if tags != "" {
+		args = append(args, "-tags", tags)
+	}
+	cmd := exec.Command("go", append(args, ".")...)
+	cmd.Env = append(os.Environ(), "GOOS="+t.goos, "GOARCH="+t.goarch, "CGO_ENABLED=0", "GOFLAGS=")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list: %w", err)
+	}
+	linked := map[string]bool{}
+	for _, m := range strings.Fields(string(out)) {
+		linked[m] = true
+	}
+	return linked, nil
+}
+
+// cycloneDX is the top level of the SBOM cyclonedx-gomod writes, in its order.
+type cycloneDX struct {
+	Schema       string            `json:"$schema"`
+	BOMFormat    string            `json:"bomFormat"`
+	SpecVersion  string            `json:"specVersion"`
+	Version      int               `json:"version"`
+	Metadata     json.RawMessage   `json:"metadata"`
+	Components   []json.RawMessage `json:"components"`
+	Dependencies []bomDependency   `json:"dependencies"`
+}
+
+type bomDependency struct {
+	Ref       string   `json:"ref"`
+	DependsOn []string `json:"dependsOn,omitempty"`
+}
+
+// TrimToLinked keeps, of the SBOM's components, the modules the binary links
+// (linked: path@version), and of its dependency graph the edges between what
+// is kept. cyclonedx-gomod mod lists every module the package and its tests
+// use on any path through the module graph, tools included (a test binary
+// records no dependency list that its bin command could read); an SBOM of the
+// binary must list what the binary holds, no more: a scanner would otherwise
+// flag modules the gate does not contain. A top-level field this code does
+// not know is an error, so that a newer tool cannot lose data silently.
+func TrimToLinked(sbom []byte, linked map[string]bool) ([]byte, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(sbom, &fields); err != nil {
+		return nil, fmt.Errorf("the SBOM: %w", err)
+	}
+	for k := range fields {
+		switch k {
+		case "$schema", "bomFormat", "specVersion", "version", "metadata", "components", "dependencies":
+		default:
+			return nil, fmt.Errorf("the SBOM has a field %q this program does not know: update TrimToLinked", k)
+		}
+	}
+	var bom cycloneDX
+	if err := json.Unmarshal(sbom, &bom); err != nil {
+		return nil, fmt.Errorf("the SBOM: %w", err)
+	}
+	var main struct {
+		Component struct {
+			Ref string `json:"bom-ref"`
+		} `json:"component"`
+	}
+	if err := json.Unmarshal(bom.Metadata, &main); err != nil {
+		return nil, fmt.Errorf("the SBOM's metadata: %w", err)
+	}
+	kept := map[string]bool{main.Component.Ref: true}
+	var components []json.RawMessage
+	for _, raw := range bom.Components {
+		var c struct {
+			Ref     string `json:"bom-ref"`
+			Name    string `json:"name"`
+			Version string `json:"version"`
+		}
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return nil, fmt.Errorf("an SBOM component: %w", err)
+		}
+		if linked[c.Name+"@"+c.Version] {
+			kept[c.Ref] = true
+			components = append(components, raw)
+		}
+	}
+	var deps []bomDependency
+	for _, d := range bom.Dependencies {
+		if !kept[d.Ref] {
+			continue
+		}
+		on := []string{}
+		for _, r := range d.DependsOn {
+			if kept[r] {
+				on = append(on, r)
+			}
+		}
+		deps = append(deps, bomDependency{Ref: d.Ref, DependsOn: on})
+	}
+	bom.Components, bom.Dependencies = components, deps
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(bom); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
 
 // Checksums is checksums.txt: "<sha256>  <name>" a line, sorted by name, the

@@ -5,6 +5,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -130,4 +131,45 @@ func TestParseArgs(t *testing.T) {
 		_, err := parseArgs(tc.args)
 		assert.ErrorContains(t, err, tc.want, "%v", tc.args)
 	}
+}
+
+// TestTrimToLinked: only linked modules stay, with the graph's edges between
+// what stays; the main component and the metadata stay as they were; a field
+// this code does not know is an error.
+func TestTrimToLinked(t *testing.T) {
+	in := `{"$schema":"http://cyclonedx.org/schema/bom-1.6.schema.json","bomFormat":"CycloneDX","specVersion":"1.6","version":1,
+"metadata":{"component":{"bom-ref":"pkg:golang/gate?type=module","name":"gate"}},
+"components":[
+ {"bom-ref":"pkg:golang/a@v1.0.0?type=module","name":"a","version":"v1.0.0","purl":"pkg:golang/a@v1.0.0?goarch=amd64&goos=windows&type=module"},
+ {"bom-ref":"pkg:golang/tool@v2.0.0?type=module","name":"tool","version":"v2.0.0"},
+ {"bom-ref":"pkg:golang/c@v0.1.0?type=module","name":"c","version":"v0.1.0"}],
+"dependencies":[
+ {"ref":"pkg:golang/gate?type=module","dependsOn":["pkg:golang/a@v1.0.0?type=module","pkg:golang/tool@v2.0.0?type=module"]},
+ {"ref":"pkg:golang/a@v1.0.0?type=module","dependsOn":["pkg:golang/c@v0.1.0?type=module"]},
+ {"ref":"pkg:golang/tool@v2.0.0?type=module","dependsOn":["pkg:golang/c@v0.1.0?type=module"]},
+ {"ref":"pkg:golang/c@v0.1.0?type=module"}]}`
+	out, err := TrimToLinked([]byte(in), map[string]bool{"a@v1.0.0": true, "c@v0.1.0": true, "c@v0.2.0": true})
+	require.NoError(t, err)
+	var got cycloneDX
+	require.NoError(t, json.Unmarshal(out, &got))
+	var names []string
+	for _, c := range got.Components {
+		var n struct{ Name, Version string }
+		require.NoError(t, json.Unmarshal(c, &n))
+		names = append(names, n.Name+"@"+n.Version)
+	}
+	assert.Equal(t, []string{"a@v1.0.0", "c@v0.1.0"}, names, "the tool the binary does not link is gone")
+	assert.Equal(t, []bomDependency{
+		{Ref: "pkg:golang/gate?type=module", DependsOn: []string{"pkg:golang/a@v1.0.0?type=module"}},
+		{Ref: "pkg:golang/a@v1.0.0?type=module", DependsOn: []string{"pkg:golang/c@v0.1.0?type=module"}},
+		{Ref: "pkg:golang/c@v0.1.0?type=module"},
+	}, got.Dependencies)
+	assert.JSONEq(t, `{"component":{"bom-ref":"pkg:golang/gate?type=module","name":"gate"}}`, string(got.Metadata))
+	assert.Contains(t, string(out), "goarch=amd64&goos=windows", "purls are not HTML-escaped")
+	again, err := TrimToLinked([]byte(in), map[string]bool{"a@v1.0.0": true, "c@v0.1.0": true})
+	require.NoError(t, err)
+	assert.Equal(t, out, again)
+
+	_, err = TrimToLinked([]byte(`{"bomFormat":"CycloneDX","services":[]}`), nil)
+	assert.ErrorContains(t, err, `"services"`)
 }
