@@ -163,7 +163,19 @@ func containerSystems(v HCSView, containerID string) (own, uvm *ComputeSystem) {
 // the system whose RuntimeId was zero, when that ended the search.
 func UtilityVMID(v HCSView, containerID string) (vmID, from string, found bool) {
 	own, uvm := containerSystems(v, containerID)
-	for _, cs := range []*ComputeSystem{own, uvm} {
+	candidates := []*ComputeSystem{own, uvm}
+	if own != nil && own.HostingSystemID != "" {
+		// A container HCS lists as hosted in a utility VM (hcsshim
+		// internal/uvm/create.go, without a GCS bridge: HostingSystemId)
+		// is no VM itself: its VM is the hosting system.
+		candidates = []*ComputeSystem{uvm}
+		for i := range v.Systems {
+			if strings.EqualFold(v.Systems[i].ID, own.HostingSystemID) {
+				candidates = []*ComputeSystem{&v.Systems[i], uvm}
+			}
+		}
+	}
+	for _, cs := range candidates {
 		if cs == nil {
 			continue
 		}
@@ -220,9 +232,13 @@ func namesVM(p Process, id string) string {
 // RuntimeId, or by its id when that is a GUID (a VM's or a template's id,
 // as hcsdiag lists them: roy-n-roy.github.io HostComputeService.md).
 func listedVM(v HCSView, containerID string, p Process) (ComputeSystem, string, bool) {
+	hosting := ""
+	if own, _ := containerSystems(v, containerID); own != nil {
+		hosting = own.HostingSystemID
+	}
 	for _, key := range vmKeys(p) {
 		for _, cs := range v.Systems {
-			if strings.EqualFold(cs.ID, containerID) || strings.EqualFold(cs.ID, containerID+"@vm") {
+			if strings.EqualFold(cs.ID, containerID) || strings.EqualFold(cs.ID, containerID+"@vm") || (hosting != "" && strings.EqualFold(cs.ID, hosting)) {
 				continue
 			}
 			if normGUID(cs.RuntimeID) == key || (isGUID(cs.ID) && normGUID(cs.ID) == key) {

@@ -50,6 +50,10 @@ func TestUtilityVMID(t *testing.T) {
 			want: "5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418", wantFound: true},
 		{doc: "containerd shim: the utility VM is <id>@vm", systems: []ComputeSystem{{ID: cid}, {ID: cid + "@vm", SystemType: "VirtualMachine", RuntimeID: "C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35"}},
 			want: "C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35", wantFound: true},
+		{doc: "an older containerd shim: the container is hosted in its utility VM", systems: []ComputeSystem{
+			{ID: cid, Owner: "containerd-shim-runhcs-v1.exe", RuntimeID: "0D6E9A41-7F22-4B8C-9A13-5E4F7B2C8D90", HostingSystemID: "uvm-" + cid},
+			{ID: "uvm-" + cid, SystemType: "VirtualMachine", RuntimeID: "C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35"}},
+			want: "C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35", wantFound: true},
 		{doc: "process isolation: a zero RuntimeId is no VM", systems: []ComputeSystem{{ID: cid, RuntimeID: zeroGUID}}, wantFound: true},
 		{doc: "no system for the container", systems: []ComputeSystem{{ID: "other", RuntimeID: "C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35"}}},
 	}
