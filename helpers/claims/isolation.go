@@ -300,9 +300,16 @@ func genericName(message string) string {
 	return "ERROR_NOT_SUPPORTED, 'The request is not supported'"
 }
 
+// firstLine is the daemon's first line without HCS's "extra info" JSON (the
+// evidence keeps the whole message).
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+		s = s[:i]
+	}
+	for _, sep := range []string{" extra info: {", " (extra info: {"} {
+		if i := strings.Index(s, sep); i >= 0 {
+			s = s[:i]
+		}
 	}
 	return s
 }
