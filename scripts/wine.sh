@@ -5,7 +5,10 @@
 #   2. the Windows test binaries of the helpers, counted: ran, passed, skipped (and why);
 #   3. dist/conformance-gate.exe (make windows-exe) replays every fixture: its
 #      report, written beside it, must equal the Linux build's claim by claim;
-#      exit codes 0 (a passing run), 1 (a broken host: no daemon), 2 (an unknown flag).
+#      exit codes 0 (a passing run), 1 (a broken host: no daemon), 2 (an unknown flag);
+#   4. the same .exe, live with its defaults, against a described Windows host
+#      served on \.\pipe\docker_engine by stand-in services (helpers/fixturegen's
+#      Windows build): its verdicts must be scripts/wine/host's expected ones.
 # The prefix's wineserver is killed at the end, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +25,17 @@ for tool in wine wineserver x86_64-w64-mingw32-gcc; do
 done
 [ -f "$exe" ] || { echo "no $exe: run make windows-exe first"; exit 1; }
 
-stop_wine() { wineserver -k 2>/dev/null || true; }
+host=$build/host
+holder=
+stop_wine() {
+  # The live host's services and processes go first (and are checked gone),
+  # then the session holder, then everything else of the prefix.
+  if [ -n "$holder" ]; then
+    wine "$host/fixturegen.exe" wine teardown "$host" || echo "the live Windows host was not torn down cleanly"
+    kill "$holder" 2>/dev/null || true
+  fi
+  wineserver -k 2>/dev/null || true
+}
 trap stop_wine EXIT
 started=$(date +%s)
 
@@ -32,6 +45,8 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
   wine wineboot --init >/dev/null 2>&1 || true
   wineserver -w
 fi
+# Windows 10 (build 18362): the live host's daemon describes that build.
+wine winecfg -v win10 >/dev/null 2>&1
 shim=$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll
 x86_64-w64-mingw32-gcc -O2 -shared -o "$build/bcryptprimitives.dll" scripts/wine/bcryptprimitives.c scripts/wine/bcryptprimitives.def -ladvapi32
 cp "$build/bcryptprimitives.dll" "$shim"
@@ -83,4 +98,25 @@ status=0
 wine "$exe" -no-such-flag >"$build/exe-flag.log" 2>&1 || status=$?
 [ "$status" = 2 ] || { cat "$build/exe-flag.log"; echo "conformance-gate.exe -no-such-flag: exit code $status, want 2"; exit 1; }
 echo "conformance-gate.exe exit codes: 0 replaying every fixture, 1 with no daemon on the default pipe, 2 for an unknown flag"
+
+# 4. The live Windows path: the gate with its defaults (live, no DOCKER_HOST)
+# against the described host served on \\.\pipe\docker_engine by a docker
+# service in Wine's service manager, beside vmcompute and vmms stand-ins.
+# The gate's verdicts on it must be the description's expected ones.
+rm -rf "$host" && mkdir -p "$host"
+GOOS=windows GOARCH=amd64 $GO build -o "$host/fixturegen.exe" ./helpers/fixturegen
+wine "$host/fixturegen.exe" wine teardown "$host" >/dev/null 2>&1 || true # what a killed earlier run left
+# wineserver stops the service manager and its services once the last
+# ordinary process exits: wine-session.exe keeps the session until teardown.
+cp "$host/fixturegen.exe" "$host/wine-session.exe"
+wine "$host/wine-session.exe" &
+holder=$!
+wine "$host/fixturegen.exe" wine setup "$host" fixtures ../scripts/wine/host
+status=0
+( unset DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH ${!CONFORMANCE_*}; timeout 600 wine "$exe" -test.v ) >"$build/exe-live.log" 2>&1 || status=$?
+cp "$dist/conformance-report.json" "$build/live-report.json"
+sed -n '/^conformance gate: live/,/^required claims/p' "$build/exe-live.log"
+wine "$host/fixturegen.exe" wine teardown "$host"
+echo "teardown: the services docker, vmcompute and vmms are deleted and no stand-in or container process runs"
+"$build/bin/winecheck" expect "$build/live-report.json" scripts/wine/host/description.yaml "$status"
 echo "make wine: $(($(date +%s) - started)) s"

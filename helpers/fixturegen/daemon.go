@@ -48,6 +48,18 @@ type simDaemon struct {
 	clock        time.Time
 	imagePresent bool
 	containers   []*simContainer
+	// live starts and ends the real processes behind containers when the
+	// daemon serves a live host under Wine (wine_windows.go); nil when it
+	// generates fixtures, whose processes are described only.
+	live liveProcesses
+}
+
+// liveProcesses runs what a real Windows engine's containers show on the
+// host: Start sets the container's LivePID (the workload of a process
+// container, a host process) or starts its VM worker; Stop ends them.
+type liveProcesses interface {
+	Start(c *simContainer) error
+	Stop(c *simContainer)
 }
 
 type simContainer struct {
@@ -62,6 +74,10 @@ type simContainer struct {
 	Finished   time.Time
 	ExitCode   int
 	Error      string
+	// LivePIDs are the real PIDs of the top rows, row by row (0: not run),
+	// when a live host runs a process container's processes as host
+	// processes: top and inspect report them instead of the described ones.
+	LivePIDs []int
 }
 
 func newSimDaemon(d *Description) (*simDaemon, error) {
@@ -601,6 +617,13 @@ func (s *simDaemon) start(w http.ResponseWriter, name string) {
 		s.writeAPIError(w, e)
 		return
 	}
+	if s.live != nil && c.Desc.Exits == nil {
+		if err := s.live.Start(c); err != nil {
+			c.ExitCode, c.Error = 128, err.Error()
+			writeError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+	}
 	c.Started = now
 	if x := c.Desc.Exits; x != nil {
 		c.Status, c.ExitCode, c.Error, c.Finished = container.StateExited, x.Code, x.Error, now
@@ -717,6 +740,9 @@ func (s *simDaemon) top(w http.ResponseWriter, r *http.Request, name string) {
 	if procs == nil {
 		procs = [][]string{}
 	}
+	if c.LivePIDs != nil {
+		procs = withLivePIDs(procs, c.LivePIDs)
+	}
 	titles := s.topTitles()
 	if len(c.Desc.TopTitles) > 0 {
 		// Docker 1.12 on Windows: "Processes" is null (v1.12.x daemon/top_windows.go).
@@ -741,6 +767,9 @@ func (s *simDaemon) remove(w http.ResponseWriter, name string) {
 		return
 	}
 	now := s.tick()
+	if s.live != nil {
+		s.live.Stop(c)
+	}
 	if c.Status == container.StateRunning {
 		c.Finished = now
 		// SIGKILL's 128+9 on Linux; a Windows container stopped from
@@ -822,8 +851,27 @@ func (c *simContainer) statusText() string {
 	return "Created"
 }
 
-// pid is State.Pid: the description's, or the workload's PID from top.
+// withLivePIDs is the described top rows with each PID that runs as a real
+// process (non-zero in pids) replaced by the real one.
+func withLivePIDs(rows [][]string, pids []int) [][]string {
+	out := make([][]string, 0, len(rows))
+	for i, row := range rows {
+		if len(row) > 1 && i < len(pids) && pids[i] != 0 {
+			row = append([]string{row[0], strconv.Itoa(pids[i])}, row[2:]...)
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// pid is State.Pid: the live workload's, the description's, or the
+// workload's PID from top.
 func (c *simContainer) pid() int {
+	for i, row := range c.Desc.Top {
+		if i < len(c.LivePIDs) && c.LivePIDs[i] != 0 && len(row) > 0 && isWorkload(strings.TrimSpace(row[0])) {
+			return c.LivePIDs[i]
+		}
+	}
 	if c.Desc.PID != 0 {
 		return c.Desc.PID
 	}

@@ -28,6 +28,9 @@ import (
 )
 
 func main() {
+	if wineMain(os.Args) { // the Windows build's live host under Wine (wine_windows.go)
+		return
+	}
 	root := flag.String("fixtures", "fixtures", "folder that holds one folder per fixture")
 	only := flag.String("only", "", "regenerate only this fixture folder")
 	verbose := flag.Bool("v", false, "log the harness's progress")

@@ -4,6 +4,7 @@
 //
 //	winecheck tests -wine wine <pkg>=<binary.exe> ...   run each binary under Wine (go tool test2json), count, name each skip's reason
 //	winecheck compare <linux-report.json> <windows-report.json>   every host's claims must agree (times and paths aside)
+//	winecheck expect <report.json> <description.yaml> <exit code>   the live host's verdicts and exit code are the described ones
 //
 // Its exit code is 0 when every test passed or skipped and the reports agree,
 // 1 otherwise, 2 for bad arguments.
@@ -48,12 +49,24 @@ func main() {
 		if !same {
 			os.Exit(1)
 		}
+	case "expect":
+		if len(os.Args) != 5 {
+			usage()
+		}
+		ok, err := expectFiles(os.Args[2], os.Args[3], os.Args[4], os.Stdout)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "winecheck:", err)
+			os.Exit(1)
+		}
+		if !ok {
+			os.Exit(1)
+		}
 	default:
 		usage()
 	}
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: winecheck tests [-wine wine] <pkg>=<binary.exe> ... | winecheck compare <linux-report.json> <windows-report.json>")
+	fmt.Fprintln(os.Stderr, "usage: winecheck tests [-wine wine] <pkg>=<binary.exe> ... | winecheck compare <linux-report.json> <windows-report.json> | winecheck expect <report.json> <description.yaml> <exit code>")
 	os.Exit(2)
 }

@@ -88,3 +88,48 @@ func TestTallyEvents(t *testing.T) {
 	assert.Check(t, is.Contains(tally.Summary(), "4 ran, 2 passed, 1 failed, 1 skipped"))
 	assert.Check(t, is.Contains(log.String(), "lacks X"))
 }
+
+// The live host's report must reach every expected verdict and the gate's
+// outcome; each kind of difference is named.
+func TestCompareToExpected(t *testing.T) {
+	run := sampleRun()
+	run.Passed, run.ExitCode = false, 1
+	run.Hosts[0].Required = report.Required{Passed: 1, Failed: 2, Line: "required claims: 1 passed, 2 failed, 0 not judged"}
+	code := 1
+	want := hostExpectations{Expected: map[string]expectedVerdict{
+		"service-docker":       {Status: "pass", Message: "running"},
+		"service-vmms":         {Status: "fail", Message: "not installed", Warnings: []string{"w"}},
+		"windows/hyperv/start": {Status: "fail", Message: "blocked", BlockedBy: "service-vmms"},
+	}}
+	want.Gate.ExitCode = &code
+	want.Gate.Required.Passed, want.Gate.Required.Failed = 1, 2
+	assert.Check(t, is.Len(compareToExpected(run, 1, want), 0))
+
+	for _, tc := range []struct {
+		doc, problem string
+		change       func(*report.Run, *hostExpectations) int
+	}{
+		{"exit code", "exit code 0", func(*report.Run, *hostExpectations) int { return 0 }},
+		{"passed", "passed true", func(r *report.Run, _ *hostExpectations) int { r.Passed = true; return 1 }},
+		{"required", "required claims", func(r *report.Run, _ *hostExpectations) int { r.Hosts[0].Required.Failed = 3; return 1 }},
+		{"status", "service-docker: got skip", func(r *report.Run, _ *hostExpectations) int { r.Hosts[0].Claims[0].Status = claims.Skip; return 1 }},
+		{"message", "service-docker: message", func(r *report.Run, _ *hostExpectations) int { r.Hosts[0].Claims[0].Message = "stopped"; return 1 }},
+		{"blocked_by", "windows/hyperv/start: blocked by", func(r *report.Run, _ *hostExpectations) int { r.Hosts[0].Claims[2].BlockedBy = ""; return 1 }},
+		{"warnings", "service-vmms: warnings", func(r *report.Run, _ *hostExpectations) int { r.Hosts[0].Claims[1].Warnings = nil; return 1 }},
+		{"unexpected claim", "has no expected verdict", func(_ *report.Run, e *hostExpectations) int { delete(e.Expected, "service-docker"); return 1 }},
+		{"claim not judged", "expected but not judged", func(r *report.Run, _ *hostExpectations) int { r.Hosts[0].Claims = r.Hosts[0].Claims[1:]; return 1 }},
+	} {
+		t.Run(tc.doc, func(t *testing.T) {
+			r := sampleRun()
+			r.Passed, r.ExitCode = false, 1
+			r.Hosts[0].Required = run.Hosts[0].Required
+			e := want
+			e.Expected = map[string]expectedVerdict{}
+			for k, v := range want.Expected {
+				e.Expected[k] = v
+			}
+			got := compareToExpected(r, tc.change(&r, &e), e)
+			assert.Check(t, is.Contains(strings.Join(got, "\n"), tc.problem))
+		})
+	}
+}
