@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"strings"
 	"testing"
 
@@ -132,4 +133,32 @@ func TestCompareToExpected(t *testing.T) {
 			assert.Check(t, is.Contains(strings.Join(got, "\n"), tc.problem))
 		})
 	}
+}
+
+// A test whose only failure is t.TempDir's cleanup under Wine is counted
+// apart; one more failing line, a failure without output or a failing sibling
+// make it a failure.
+func TestTallyTempDirCleanupOnly(t *testing.T) {
+	cleanup := `testing.go:1464: TempDir RemoveAll cleanup: unlinkat C:\\users\\root\\Temp\\X\\001\\f.yaml: Invalid function.`
+	events := `{"Action":"output","Package":"p","Test":"TestA/x","Output":"    ` + cleanup + `\n"}
+{"Action":"fail","Package":"p","Test":"TestA/x"}
+{"Action":"fail","Package":"p","Test":"TestA"}
+{"Action":"output","Package":"p","Test":"TestB/x","Output":"    ` + cleanup + `\n"}
+{"Action":"fail","Package":"p","Test":"TestB/x"}
+{"Action":"output","Package":"p","Test":"TestB/y","Output":"    b_test.go:9: assertion failed\n"}
+{"Action":"fail","Package":"p","Test":"TestB/y"}
+{"Action":"fail","Package":"p","Test":"TestB"}
+{"Action":"output","Package":"p","Test":"TestC","Output":"    c_test.go:3: got 1, want 2\n"}
+{"Action":"output","Package":"p","Test":"TestC","Output":"    ` + cleanup + `\n"}
+{"Action":"fail","Package":"p","Test":"TestC"}
+{"Action":"fail","Package":"p","Test":"TestD"}
+{"Action":"output","Package":"p","Test":"TestE","Output":"conformance: interrupted by SIGINT: removed 5 container(s)\n"}
+{"Action":"output","Package":"p","Test":"TestE","Output":"    ` + cleanup + `\n"}
+{"Action":"fail","Package":"p","Test":"TestE"}
+`
+	tally, err := tallyEvents(strings.NewReader(events), io.Discard)
+	assert.NilError(t, err)
+	assert.Check(t, is.DeepEqual(tally.TempDirOnly, []string{"p TestA/x", "p TestA", "p TestB/x", "p TestE"}), "the program's own output is no failure")
+	assert.Check(t, is.Equal(tally.Failed, 4), "TestB/y, TestB, TestC, TestD: %v", tally.Failures)
+	assert.Check(t, is.Equal(tally.Passed, 0))
 }
