@@ -212,16 +212,26 @@ func recordHost(t *testing.T, cfg config.Config) {
 // expected ones.
 func saveRecording(t *testing.T, cfg config.Config, s *harness.Session, run *hostRun) {
 	t.Helper()
+	what, source := "the daemon", fmt.Sprintf("recorded live from %s %s (%s)", nonEmpty(run.daemon.Version.Platform.Name, "Docker Engine"), run.daemon.Version.Version, run.daemon.Info.OperatingSystem)
+	if run.runtime != nil {
+		what, source = "the CRI runtime", fmt.Sprintf("recorded live through CRI from %s %s (%s)", run.runtime.Name, run.runtime.Version, run.runtime.Target)
+	}
 	if run.daemon.Unreachable != nil {
 		s.DiscardRecording()
-		t.Errorf("nothing recorded: the daemon at %s did not answer (%s)", s.Target, run.daemon.Unreachable.Message)
+		t.Errorf("nothing recorded: %s at %s did not answer (%s)", what, s.Target, run.daemon.Unreachable.Message)
 		return
 	}
 	name := cfg.RecordName
 	if name == "" {
 		name = recordName(run.daemon)
+		if run.runtime != nil {
+			name += "-containerd"
+		}
 	}
-	meta := recordingMetadata(cfg, s, run, name, fmt.Sprintf("recorded live from %s %s (%s)", nonEmpty(run.daemon.Version.Platform.Name, "Docker Engine"), run.daemon.Version.Version, run.daemon.Info.OperatingSystem))
+	meta := recordingMetadata(cfg, s, run, name, source)
+	if run.runtime != nil {
+		meta.Provenance.Rerecord = fmt.Sprintf("%s=containerd %s", config.EnvEngine, meta.Provenance.Rerecord)
+	}
 	dir, err := s.FinishRecording(cfg.Fixtures, name, meta)
 	require.NoError(t, err)
 	t.Logf("recorded %d claims into %s", len(meta.Expected), dir)

@@ -217,20 +217,7 @@ func recordCRIHost(t *testing.T, cfg config.Config) {
 	s := openCRI(t, cfg, harness.OpenCRIRecord)
 	checkCRIHost(t, s, gate, nil, func(run *hostRun) {
 		requireFailClosed(t, run)
-		if run.runtime.Unreachable != nil {
-			s.DiscardRecording()
-			t.Errorf("nothing recorded: the CRI runtime at %s did not answer (%s)", s.Target, run.runtime.Unreachable.Message)
-			return
-		}
-		name := cfg.RecordName
-		if name == "" {
-			name = recordName(run.daemon) + "-containerd"
-		}
-		meta := recordingMetadata(cfg, s, run, name, fmt.Sprintf("recorded live through CRI from %s %s (%s)", run.runtime.Name, run.runtime.Version, run.runtime.Target))
-		meta.Provenance.Rerecord = fmt.Sprintf("%s=containerd %s", config.EnvEngine, meta.Provenance.Rerecord)
-		dir, err := s.FinishRecording(cfg.Fixtures, name, meta)
-		require.NoError(t, err)
-		t.Logf("recorded %d claims into %s", len(meta.Expected), dir)
+		saveRecording(t, cfg, s, run)
 		neverCached(t, run)
 		collect("record", run, cfg.Mode, cfg.Profile)
 	})

@@ -533,19 +533,9 @@ func (h *describedCRIHost) Processes(context.Context, string) (hostprobe.Snapsho
 }
 
 func (h *describedCRIHost) Services(_ context.Context, _ string, names []string) ([]hostprobe.Service, error) {
-	out := make([]hostprobe.Service, 0, len(names))
-	for _, name := range names {
-		s, ok := h.d.Host.Services[name]
-		if !ok || (s.Exists != nil && !*s.Exists) {
-			out = append(out, hostprobe.Service{Name: name})
-			continue
-		}
-		out = append(out, hostprobe.Service{Name: name, Exists: true, State: s.State, StartType: s.StartType, PID: s.PID})
-	}
-	return out, nil
+	return describedServices(h.d.Host.Services, names), nil
 }
 
 func (h *describedCRIHost) OS(context.Context, string) (hostprobe.OSInfo, error) {
-	o := h.d.Host.OS
-	return hostprobe.OSInfo{OS: o.OS, Build: o.Build, Revision: o.Revision, Edition: o.Edition, ProductType: o.ProductType, InContainer: o.InContainer}, nil
+	return describedOS(h.d.Host.OS), nil
 }

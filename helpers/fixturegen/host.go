@@ -157,21 +157,30 @@ func (h *describedHost) newWorker(p ProcessDesc, c simContainer) ProcessDesc {
 // Services answers in the order asked; a service the description does not
 // list does not exist.
 func (h *describedHost) Services(_ context.Context, _ string, names []string) ([]hostprobe.Service, error) {
+	return describedServices(h.d.Host.Services, names), nil
+}
+
+// describedServices answers a service query from a description's services.
+func describedServices(services map[string]ServiceDesc, names []string) []hostprobe.Service {
 	out := make([]hostprobe.Service, 0, len(names))
 	for _, name := range names {
-		s, ok := h.d.Host.Services[name]
+		s, ok := services[name]
 		if !ok || (s.Exists != nil && !*s.Exists) {
 			out = append(out, hostprobe.Service{Name: name})
 			continue
 		}
 		out = append(out, hostprobe.Service{Name: name, Exists: true, State: s.State, StartType: s.StartType, PID: s.PID})
 	}
-	return out, nil
+	return out
 }
 
 // OS answers the described OS; the host name stays empty, so nothing is
 // redacted for it.
 func (h *describedHost) OS(context.Context, string) (hostprobe.OSInfo, error) {
-	o := h.d.Host.OS
-	return hostprobe.OSInfo{OS: o.OS, Build: o.Build, Revision: o.Revision, Edition: o.Edition, ProductType: o.ProductType, InContainer: o.InContainer}, nil
+	return describedOS(h.d.Host.OS), nil
+}
+
+// describedOS is the host probe's OS answer of a description.
+func describedOS(o OSDesc) hostprobe.OSInfo {
+	return hostprobe.OSInfo{OS: o.OS, Build: o.Build, Revision: o.Revision, Edition: o.Edition, ProductType: o.ProductType, InContainer: o.InContainer}
 }
