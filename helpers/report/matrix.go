@@ -28,6 +28,11 @@ func WriteMatrix(w io.Writer, run Run) error {
 		b.WriteString(wrap("host: "+describeHost(h), "      "))
 		b.WriteString("\n")
 
+		groups, kinds := layout(h)
+		labelWidth := labelWidth
+		for _, g := range groups {
+			labelWidth = max(labelWidth, len(g)+2)
+		}
 		prov := provisioning(h)
 		for i := 0; i < len(prov); i += provisionCells {
 			label := ""
@@ -48,7 +53,7 @@ func WriteMatrix(w io.Writer, run Run) error {
 			fmt.Fprintf(&b, "%-*s", widths[i], k)
 		}
 		b.WriteString("\n")
-		for _, g := range workloadGroups {
+		for _, g := range groups {
 			fmt.Fprintf(&b, "%-*s", labelWidth, g)
 			for i, k := range kinds {
 				text := notAClaimOfRow
@@ -156,8 +161,9 @@ func WriteMarkdown(w io.Writer, run Run) error {
 		for _, v := range prov {
 			fmt.Fprintf(&b, "| `%s` | %s |\n", v.Claim, markdownCell(v, true))
 		}
+		groups, kinds := layout(h)
 		b.WriteString("\n| row | " + strings.Join(kinds, " | ") + " |\n|---" + strings.Repeat("|---", len(kinds)) + "|\n")
-		for _, g := range workloadGroups {
+		for _, g := range groups {
 			fmt.Fprintf(&b, "| `%s` |", g)
 			for _, k := range kinds {
 				v, ok := find(h, g+"/"+k)

@@ -226,9 +226,35 @@ var (
 	kinds          = []string{claims.KindStart, claims.KindIsolationField, claims.KindProcessTree, claims.KindPIDVisibility, claims.KindVMWorker, claims.KindCleanup}
 )
 
+// criGroups and criKinds are the rows and columns of a containerd host
+// (CONFORMANCE_ENGINE=containerd): its claim IDs are "cri/<platform>/<mode>/<kind>".
+var (
+	criGroups = []string{"cri/windows/process", "cri/windows/hyperv", "cri/linux/default"}
+	criKinds  = []string{claims.KindSandbox, claims.KindStart, claims.KindIsolation, claims.KindProcessTree, claims.KindCleanup}
+)
+
+// layout is the matrix's workload rows and columns for the host's engine.
+func layout(h Host) (groups, columns []string) {
+	for _, v := range h.Claims {
+		if strings.HasPrefix(v.Claim, "cri/") {
+			return criGroups, criKinds
+		}
+	}
+	return workloadGroups, kinds
+}
+
 // GroupOf names the matrix row of a claim ID.
 func GroupOf(id string) string {
 	parts := strings.Split(id, "/")
+	if parts[0] == "cri" {
+		switch {
+		case len(parts) < 4:
+			return GroupProvisioning
+		case parts[3] == claims.KindRefused:
+			return GroupRefusals
+		}
+		return strings.Join(parts[:3], "/")
+	}
 	switch {
 	case len(parts) < 3:
 		return GroupProvisioning
@@ -332,7 +358,10 @@ func inGroup(h Host, group string) []claims.Verdict {
 // provisioningOrder is the order the provisioning table judges its claims in.
 var provisioningOrder = []string{
 	claims.DaemonReachable, claims.EnginePlatform, claims.EngineVersion, claims.APIVersion, claims.DefaultIsolation,
-	claims.BaseImage, claims.ImageBuild, claims.ServiceDocker, claims.ServiceVmcompute, claims.ServiceVmms,
+	claims.BaseImage, claims.ImageBuild, claims.ServiceDocker,
+	// containerd's (cri_test.go criProvisioningClaims)
+	claims.RuntimeReachable, claims.RuntimeVersion, claims.RuntimeReady, claims.RuntimeHandlers, claims.ServiceContainerd,
+	claims.ServiceVmcompute, claims.ServiceVmms, claims.SandboxImage, claims.WorkloadImage,
 }
 
 // provisioning returns the provisioning verdicts in table order, then any
@@ -361,6 +390,11 @@ func refusals(h Host) []claims.Verdict {
 	var out []claims.Verdict
 	for _, row := range evidence.Rows {
 		if v, ok := find(h, claims.ID(row, claims.KindRefused)); ok {
+			out = append(out, v)
+		}
+	}
+	for _, row := range evidence.CRIRows {
+		if v, ok := find(h, claims.CRIID(row, claims.KindRefused)); ok {
 			out = append(out, v)
 		}
 	}
