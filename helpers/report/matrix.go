@@ -82,6 +82,12 @@ func WriteMatrix(w io.Writer, run Run) error {
 				fmt.Fprintf(&b, "       (%d more claims are blocked by these)\n", h.Counts.Blocked)
 			}
 		}
+		if warns := warnings(h); len(warns) > 0 {
+			b.WriteString("\n")
+			for _, w := range warns {
+				b.WriteString(wrap(fmt.Sprintf("  WARN %s: %s", w.claim, w.text), "       "))
+			}
+		}
 		if unjudged := notJudged(h); len(unjudged) > 0 {
 			b.WriteString("\n")
 			for _, p := range unjudged {
@@ -96,6 +102,22 @@ func WriteMatrix(w io.Writer, run Run) error {
 	}
 	_, err := io.WriteString(w, trimLineEnds(b.String()))
 	return err
+}
+
+// claimWarning is one warning of one claim.
+type claimWarning struct{ claim, text string }
+
+// warnings lists every claim's warnings in the host's claim order: findings
+// that do not fail a claim (an unserviced host or image, a newer image
+// revision) are what a person reads next after the failures.
+func warnings(h Host) []claimWarning {
+	var out []claimWarning
+	for _, c := range h.Claims {
+		for _, w := range c.Warnings {
+			out = append(out, claimWarning{c.Claim, w})
+		}
+	}
+	return out
 }
 
 // wrap breaks text into lines of at most matrixWidth runes at spaces; every
@@ -183,6 +205,9 @@ func WriteMarkdown(w io.Writer, run Run) error {
 				}
 				b.WriteString("\n")
 			}
+		}
+		for _, w := range warnings(h) {
+			fmt.Fprintf(&b, "- ⚠️ `%s` warning: %s\n", w.claim, markdownEscape(w.text))
 		}
 		for _, p := range notJudged(h) {
 			fmt.Fprintf(&b, "- ⚠️ `%s` required but not judged: %s<br>required because: %s\n", p.Claim, markdownEscape(p.Reason), markdownEscape(p.Why))

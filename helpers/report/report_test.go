@@ -117,6 +117,24 @@ func TestMatrixListsWhatFailsTheGate(t *testing.T) {
 	assert.True(t, strings.HasSuffix(out, "required claims: 2 passed, 2 failed, 2 not judged\n"+strings.Repeat("=", matrixWidth)+"\n"), out)
 }
 
+// TestMatrixAndSummaryShowWarnings: a warning of a claim that passed (an
+// unserviced host) is printed under the matrix and in the job summary.
+func TestMatrixAndSummaryShowWarnings(t *testing.T) {
+	h := judgedHost(t)
+	for i := range h.Claims {
+		if h.Claims[i].Claim == claims.EnginePlatform {
+			h.Claims[i].Warnings = []string{"the host, Windows Server, version 1909 (build 18363), is no longer serviced"}
+		}
+	}
+	run := Run{Mode: "live", ExitCode: 1, Hosts: []Host{h}}
+	var b bytes.Buffer
+	require.NoError(t, WriteMatrix(&b, run))
+	assert.Contains(t, b.String(), "\n  WARN engine-platform: the host, Windows Server, version 1909 (build 18363), is no longer serviced\n")
+	b.Reset()
+	require.NoError(t, WriteMarkdown(&b, run))
+	assert.Contains(t, b.String(), "- ⚠️ `engine-platform` warning: the host, Windows Server, version 1909 (build 18363), is no longer serviced\n")
+}
+
 func TestWrapKeepsLinesWithinTheMatrix(t *testing.T) {
 	long := "     fix: " + strings.Repeat("word ", 50)
 	for i, line := range strings.Split(strings.TrimSuffix(wrap(long, "          "), "\n"), "\n") {
