@@ -336,7 +336,7 @@ func CheckSandbox(p evidence.Pod) Verdict {
 		case strings.Contains(msg, "no runtime for"):
 			return failed(fmt.Sprintf("runtime handler %s is not configured", want),
 				`add [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.`+p.Handler+`] to containerd's config.toml (runtime_type "io.containerd.runhcs.v1") and restart containerd, or name a configured handler with `+handlerEnv(p.Row), ev)
-		case strings.Contains(msg, "cni") || strings.Contains(msg, "network"):
+		case strings.Contains(strings.ToLower(msg), "cni") || strings.Contains(msg, "failed to setup network"):
 			return failed("the sandbox's network could not be set up: "+firstLine(msg), "install a CNI config (a nat network for a node that has not joined a cluster) into containerd's CNI conf_dir", ev)
 		case Classify(msg) == ClassNoHypervisor:
 			return failed("the hypervisor handler cannot start a utility VM: Hyper-V is not usable on this host", "install Hyper-V (Install-WindowsFeature -Name Hyper-V; Restart-Computer; in a VM enable nested virtualization), or leave hyperv out with "+config.EnvIsolation+"=process", ev)

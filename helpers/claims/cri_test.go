@@ -213,6 +213,10 @@ func TestSandboxAndRefusalEdges(t *testing.T) {
 	v := CheckSandbox(p)
 	assert.Check(t, is.Contains(v.Message, "is not configured"))
 	assert.Check(t, is.Contains(v.Fix, config.EnvHandlerHyperV))
+	p.RunErr = &evidence.Failure{Kind: evidence.KindSystem, Message: `failed to setup network for sandbox "sb": plugin type="nat" name="nat" failed (add): cni plugin not initialized`}
+	assert.Check(t, is.Contains(CheckSandbox(p).Message, "network could not be set up"))
+	p.RunErr = &evidence.Failure{Kind: evidence.KindSystem, Message: "failed to create containerd task: failed to create shim task: context deadline exceeded: unknown"}
+	assert.Check(t, is.Contains(CheckSandbox(p).Message, "RunPodSandbox failed"), "a shim failure is not read as a network one")
 	p.RunErr = &evidence.Failure{Kind: evidence.KindSystem, Message: "failed to create containerd task: hcs::CreateComputeSystem sb@vm: No hypervisor is present on this system."}
 	assert.Check(t, is.Contains(CheckSandbox(p).Message, "Hyper-V is not usable"))
 
