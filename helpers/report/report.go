@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -103,12 +104,16 @@ type Facts struct {
 	HostBuild string `json:"host_build,omitempty"`
 	// DaemonBuild is the build the daemon reports (Windows build from
 	// KernelVersion, or the Linux kernel release); empty when it did not answer.
-	DaemonBuild      string `json:"daemon_build,omitempty"`
-	EngineName       string `json:"engine_name"`
-	EngineVersion    string `json:"engine_version"`
-	APIVersion       string `json:"api_version"`
-	DefaultIsolation string `json:"default_isolation"`
-	Image            Image  `json:"image"`
+	DaemonBuild string `json:"daemon_build,omitempty"`
+	// Unknown names the host facts the probe could not read ("revision",
+	// "edition") with the OS's answer; they are reported as unknown, never
+	// guessed.
+	Unknown          map[string]string `json:"unknown,omitempty"`
+	EngineName       string            `json:"engine_name"`
+	EngineVersion    string            `json:"engine_version"`
+	APIVersion       string            `json:"api_version"`
+	DefaultIsolation string            `json:"default_isolation"`
+	Image            Image             `json:"image"`
 }
 
 // Image is the base image the workloads ran.
@@ -156,6 +161,15 @@ func FactsOf(d evidence.Daemon) Facts {
 	}
 	if h := d.Host; h != nil {
 		f.HostOS, f.HostBuild = h.OS, h.Build
+		for fact, why := range h.Unknown {
+			if fact == "revision" && f.OSRevision != 0 {
+				continue // the daemon's OperatingSystem gave it
+			}
+			if f.Unknown == nil {
+				f.Unknown = map[string]string{}
+			}
+			f.Unknown[fact] = why
+		}
 		f.OSBuild = h.Build
 		if h.Revision != 0 {
 			f.OSRevision = h.Revision
@@ -424,6 +438,16 @@ func rootFailures(h Host) []claims.Verdict {
 	return out
 }
 
+// unknownFacts lists the facts the probe could not read, sorted.
+func unknownFacts(f Facts) string {
+	names := make([]string, 0, len(f.Unknown))
+	for fact := range f.Unknown {
+		names = append(names, fact)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
 // describeHost is the matrix header's host line. The host's own OS comes
 // from the probe when it ran; a daemon of another platform (Linux containers
 // on a Windows host) is named apart, and a daemon that did not answer is said.
@@ -440,6 +464,9 @@ func describeHost(h Host) string {
 	}
 	if f.Edition != "" {
 		osText += " " + f.Edition
+	}
+	if unknown := unknownFacts(f); unknown != "" {
+		osText += " (" + unknown + " unknown)"
 	}
 	if osText != "" {
 		parts = append(parts, osText)

@@ -164,6 +164,10 @@ func TestHeaderShowsHostAndDaemonApart(t *testing.T) {
 	unreachable := evidence.Daemon{Target: "npipe:////./pipe/docker_engine", Local: true,
 		Host: &hostprobe.OSInfo{OS: "windows", Build: "17763", Revision: 805, Edition: "server"}}
 
+	unread := unreachable
+	unread.Host = &hostprobe.OSInfo{OS: "windows", Build: "18362",
+		Unknown: map[string]string{"revision": `HKLM\...\UBR: File not found.`, "edition": `HKLM\...\InstallationType: File not found.`}}
+
 	remote := linuxDaemon
 	remote.Local, remote.Host = false, nil
 
@@ -175,6 +179,7 @@ func TestHeaderShowsHostAndDaemonApart(t *testing.T) {
 		{"a Linux daemon on a Windows host", linuxDaemon, "windows 7601; daemon platform linux 6.1.0-18-amd64;  20.10.24, API 1.41"},
 		{"a Windows daemon on its Windows host", windowsDaemon, "windows 7601;  20.10.24, API 1.41"},
 		{"a daemon that did not answer", unreachable, "windows 17763.805 server; daemon did not answer"},
+		{"revision and edition unreadable", unread, "windows 18362 (edition, revision unknown); daemon did not answer"},
 		{"a remote daemon", remote, "linux 6.1.0-18-amd64;  20.10.24, API 1.41"},
 	} {
 		t.Run(tc.doc, func(t *testing.T) {
@@ -187,6 +192,13 @@ func TestHeaderShowsHostAndDaemonApart(t *testing.T) {
 	assert.Equal(t, "7601", f.HostBuild)
 	assert.Equal(t, "linux", f.Platform)
 	assert.Equal(t, "6.1.0-18-amd64", f.DaemonBuild)
+	f = FactsOf(unread)
+	assert.Equal(t, map[string]string{"revision": `HKLM\...\UBR: File not found.`, "edition": `HKLM\...\InstallationType: File not found.`}, f.Unknown)
+	windowsDaemon.Info.OperatingSystem = "Microsoft Windows Version 1903 (OS Build 18362.1256)"
+	windowsDaemon.Host = unread.Host
+	f = FactsOf(windowsDaemon)
+	assert.Equal(t, 1256, f.OSRevision)
+	assert.Equal(t, map[string]string{"edition": `HKLM\...\InstallationType: File not found.`}, f.Unknown, "the daemon gave the revision")
 	f = FactsOf(unreachable)
 	assert.Equal(t, "", f.Platform)
 	assert.Equal(t, "windows", f.HostOS)
