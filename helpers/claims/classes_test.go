@@ -387,3 +387,18 @@ func TestClass4ImageFixesFromEveryRule(t *testing.T) {
 		})
 	}
 }
+
+// Class 4 at pull: a third-party image without a variant for the host's
+// build is told to use its variant for the build, not a Microsoft tag.
+func TestClass4ThirdPartyPullGetsItsVariant(t *testing.T) {
+	d := with(ws2019(), func(d *evidence.Daemon) {
+		d.Image.Ref = "contoso.azurecr.io/app:2.1"
+		d.Image.Inspect = nil
+		d.Image.PullErr = &evidence.Failure{Kind: evidence.KindSystem, Message: "no matching manifest for windows/amd64 10.0.17763 in the manifest list entries"}
+	})
+	v := CheckBaseImage(d, defaultExpect())
+	assert.Check(t, is.Contains(v.Fix, "use contoso.azurecr.io/app:2.1's variant for build 17763"), v.String())
+	d.Image.Ref = "mcr.microsoft.com/windows/nanoserver:ltsc2022"
+	v = CheckBaseImage(d, defaultExpect())
+	assert.Check(t, is.Contains(v.Fix, "use the image tag for build 17763 (1809 / ltsc2019)"), v.String())
+}

@@ -78,7 +78,7 @@ func pullFix(d evidence.Daemon, e config.Expectations, message string) string {
 		if d.Info.OSType != "windows" || host == 0 {
 			return lead + "set " + config.EnvImage + " to an image built for this daemon's platform"
 		}
-		return lead + FitFix(fitOf(d, host, modes, "")) + " (set " + config.EnvImage + ")"
+		return lead + FitFix(fitOf(d, host, modes, d.Image.Ref)) + " (set " + config.EnvImage + ")"
 	}
 	switch Classify(message) {
 	case ClassImageMismatch:
