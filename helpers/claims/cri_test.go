@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -246,4 +247,60 @@ func TestCRICleanupEdges(t *testing.T) {
 	assert.Check(t, is.Contains(CheckCRICleanup(p).Message, "still lists the sandbox"))
 	p.LeftErr, p.RemoveErr = nil, &evidence.Failure{Message: "boom"}
 	assert.Check(t, is.Contains(CheckCRICleanup(p).Message, "RemovePodSandbox failed"))
+}
+
+// TestCRIEdgesTheMutationToolFound: one row per mutant of cri.go that
+// gremlins left alive (go run ./helpers/mutants -changed ... -only claims).
+func TestCRIEdgesTheMutationToolFound(t *testing.T) {
+	r := ws2022Runtime()
+	r.Unreachable = &evidence.Failure{Kind: evidence.KindConnection, Message: "some transport fault"}
+	assert.Check(t, is.Contains(CheckRuntimeReachable(r).Message, "nothing answers there"), "a connection failure of any wording")
+	r.Unreachable = &evidence.Failure{Kind: evidence.KindOther, Message: "something else entirely"}
+	v := CheckRuntimeReachable(r)
+	assert.Check(t, !strings.Contains(v.Message, "nothing answers"), v.Message)
+	assert.Check(t, is.Equal(v.Message, "cannot reach the CRI runtime at npipe:////./pipe/containerd-containerd"))
+
+	linux := ws2022Runtime()
+	linux.Host = &hostprobe.OSInfo{OS: "linux", Build: "6.1.0"}
+	linux.Handlers, linux.HandlersFrom = nil, ""
+	assert.Check(t, is.Contains(CheckRuntimeHandlers(linux, criExpect()).Message, "configured: none reported"))
+	linux.Handlers = []string{"runc"}
+	assert.Check(t, is.Contains(CheckRuntimeHandlers(linux, criExpect()).Message, `configured: "runc"`))
+
+	noRef := ws2022Runtime()
+	noRef.Image = evidence.CRIImage{Err: &evidence.Failure{Message: "no default base image for Windows build 14000: set CONFORMANCE_IMAGE"}}
+	v = CheckWorkloadImage(noRef, criExpect())
+	assert.Check(t, is.Equal(v.Message, "no default base image for Windows build 14000: set CONFORMANCE_IMAGE"))
+	noRef.Image = evidence.CRIImage{Ref: "x:1", Err: &evidence.Failure{Message: "failed to pull and unpack image: not found"}}
+	assert.Check(t, is.Contains(CheckWorkloadImage(noRef, criExpect()).Message, "the workload image x:1 is not available"))
+
+	p := evidence.Pod{Row: evidence.CRIRow{Platform: "windows", Mode: "process"}, Handler: "runhcs-wcow-process",
+		RunErr: &evidence.Failure{Kind: evidence.KindSystem, Message: "hcs::CreateComputeSystem sb: The container operating system does not match the host operating system."}}
+	assert.Check(t, is.Contains(CheckSandbox(p).Message, "the sandbox image does not fit the host build"))
+
+	assert.Check(t, is.Equal(hcsLine(hostprobe.Snapshot{}, "sb"), "HCS: not read"))
+	assert.Check(t, is.Equal(hcsLine(hostprobe.Snapshot{HCS: &hostprobe.HCSView{Err: "Access is denied."}}, "sb"), "HCS: Access is denied."))
+	assert.Check(t, is.Contains(hcsLine(hostprobe.Snapshot{HCS: &hostprobe.HCSView{}}, "sb"), "none"))
+
+	assert.Check(t, is.Equal(clip("abc", 3), "abc"))
+	assert.Check(t, is.Equal(clip("abcd", 3), "abc…"))
+}
+
+func TestParseProcessListEdges(t *testing.T) {
+	assert.Check(t, is.DeepEqual(ParseProcessList("windows", "=====\nPING.EXE 12\nX\n"), []ListedProcess{{PID: 12, Name: "PING.EXE"}}), "two fields are enough")
+	assert.Check(t, is.Len(ParseProcessList("windows", "PING.EXE 12\n"), 0), "nothing before the ===== line")
+	assert.Check(t, is.DeepEqual(ParseProcessList("linux", "CMD PID\nping 7\n"), []ListedProcess{{PID: 7, Name: "ping"}}), "the command column first")
+	assert.Check(t, is.DeepEqual(ParseProcessList("linux", "PID USER COMMAND\n    9 0\n   10 0 ping\n"), []ListedProcess{{PID: 10, Name: "ping"}}), "a truncated line is skipped")
+	assert.Check(t, is.Len(ParseProcessList("linux", "PID USER\n 1 root\n"), 0), "a header without a command column")
+}
+
+func TestPodLeftOnHost(t *testing.T) {
+	_, p := processPod()
+	assert.Check(t, is.DeepEqual(PodLeftOnHost(p, *p.After), []string{"workload process 5000 (PING.EXE)"}))
+	gone := hostprobe.Snapshot{SelfPID: 100, Processes: p.After.Processes[:1]}
+	assert.Check(t, is.Len(PodLeftOnHost(p, gone), 0))
+	_, h := hyperVPod()
+	h.After.Processes = append(h.After.Processes, hostprobe.Process{PID: 1234, Name: "PING.EXE"})
+	left := PodLeftOnHost(h, *h.After)
+	assert.Check(t, !slices.Contains(left, "workload process 1234 (PING.EXE)"), "a guest pid is never the host's workload: %v", left)
 }
