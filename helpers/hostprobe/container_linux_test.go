@@ -97,3 +97,15 @@ func TestContainerSignals(t *testing.T) {
 		})
 	}
 }
+
+// TestMountinfoLineOfFiveFields: a mountinfo line cut after its fifth field
+// (the mount point) still says what is mounted where; a line of four does not.
+func TestMountinfoLineOfFiveFields(t *testing.T) {
+	five := fakeRoot{selfNS: initialPIDNamespace, pid1NS: initialPIDNamespace, cgroup: "0::/\n",
+		mountinfo: hostMounts + "91 73 254:0 /var/lib/docker/containers/5ed4c7a9868d/hostname /etc/hostname\n"}
+	got := containerSignals(five.make(t))
+	assert.Check(t, is.Len(got, 1), "%q", got)
+	four := five
+	four.mountinfo = hostMounts + "91 73 254:0 /var/lib/docker/containers/5ed4c7a9868d/hostname\n"
+	assert.Check(t, is.Len(containerSignals(four.make(t)), 0))
+}

@@ -75,7 +75,8 @@ func ParseUnicodeString(buf []byte, base uint64, ptrSize int) (string, error) {
 	} else {
 		ptr = uint64(binary.LittleEndian.Uint32(buf[ptrSize:]))
 	}
-	if length%2 != 0 || ptr < base || ptr-base > uint64(len(buf)) || ptr-base+length > uint64(len(buf)) {
+	// The text follows the header: a pointer into the header is no string.
+	if length%2 != 0 || ptr < base+uint64(header) || ptr-base > uint64(len(buf)) || ptr-base+length > uint64(len(buf)) {
 		return "", fmt.Errorf("UNICODE_STRING: text at %#x (%d bytes) outside the %d-byte buffer at %#x", ptr, length, len(buf), base)
 	}
 	text := buf[ptr-base : ptr-base+length]

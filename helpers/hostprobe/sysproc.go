@@ -88,7 +88,8 @@ func ParseSystemProcessInformation(buf []byte, base uint64, ptrSize int) ([]Proc
 		name := ""
 		if n := int(le.Uint16(buf[rec+l.imageNameLen:])); n > 0 {
 			addr := ptr(rec + l.imageNameBuf)
-			if addr < base || addr-base > uint64(len(buf)) || int(addr-base)+n > len(buf) || n%2 != 0 {
+			// A name lies after the first record's fields, inside the buffer.
+			if addr < base+uint64(l.minSize) || addr-base > uint64(len(buf)) || int(addr-base)+n > len(buf) || n%2 != 0 {
 				return nil, fmt.Errorf("process record at offset %d: image name (%d bytes at %#x) lies outside the buffer", off, n, addr)
 			}
 			start := int(addr - base)
