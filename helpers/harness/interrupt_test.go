@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker/docker/api/types/container"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
 
@@ -38,6 +40,7 @@ type fakeEngine struct {
 	landAfter     time.Duration
 	landed        chan struct{}
 	holdCreates   bool
+	failLists     bool
 }
 
 func newFakeEngine() *fakeEngine {
@@ -96,6 +99,10 @@ func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
 		_ = json.NewEncoder(w).Encode(map[string]any{"Id": id, "Warnings": []string{}})
+	case r.Method == http.MethodGet && path == "/containers/json" && f.failLists:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"message":"the daemon is shutting down"}`))
 	case r.Method == http.MethodGet && path == "/containers/json":
 		var filters map[string]map[string]bool
 		_ = json.Unmarshal([]byte(r.URL.Query().Get("filters")), &filters)
@@ -288,4 +295,54 @@ func TestInFlightCreateThatNeverLands(t *testing.T) {
 func sortedIDs(ids ...string) []string {
 	sort.Strings(ids)
 	return ids
+}
+
+// TestSweepAndLeftoversAgainstTheFakeEngine: the sweep removes only the
+// containers of dead runs of this host (never a live run's, this run's or a
+// foreign one), and says what it did; a leftover of another run is never
+// removed by this run.
+func TestSweepAndLeftoversAgainstTheFakeEngine(t *testing.T) {
+	engine := newFakeEngine()
+	s := openAgainst(t, config.Live, engine)
+	defer s.Close()
+	self := Owner{Host: "h1", PID: 10, ProcessStart: "100", PIDNamespace: "pid:[1]"}
+	run := func(runID string, o Owner) string {
+		l := ownerLabels(o)
+		l[LabelHarness], l[LabelRunID] = harnessLabelValue, runID
+		return engine.add(l)
+	}
+	dead := run("deadrun00001", Owner{Host: "h1", PID: 20, ProcessStart: "200", RunStart: "2026-12-03T08:00:00Z"})
+	alive := run("liverun00001", Owner{Host: "h1", PID: 30, ProcessStart: "300"})
+	otherHost := run("otherhost001", Owner{Host: "h2", PID: 20, ProcessStart: "200"})
+	own := run(s.RunID, self)
+	foreign := engine.add(map[string]string{"com.example.app": "web"})
+
+	isAlive := func(pid int, _ string) bool { return pid == 30 }
+	swept, err := sweep(context.Background(), s.unrecorded, self, s.RunID, 5*time.Second, isAlive)
+	assert.NilError(t, err)
+	assert.Assert(t, is.Len(swept, 1))
+	assert.Check(t, is.Equal(swept[0].ID, dead))
+	assert.Check(t, is.Equal(swept[0].String(), "removed container "+dead[:12]+" (running) left by dead run deadrun00001 (pid 20 started 200 on this host, run began 2026-12-03T08:00:00Z)"))
+	assert.Check(t, is.DeepEqual(engine.ids(), sortedIDs(alive, otherHost, own, foreign)))
+
+	failed := Swept{ID: dead, RunID: "deadrun00001", State: "exited", Owner: Owner{PID: 20, ProcessStart: "200"}, Err: errors.New("conflict")}
+	assert.Check(t, is.Equal(failed.String(), "could not remove (conflict) container "+dead[:12]+" (exited) left by dead run deadrun00001 (pid 20 started 200 on this host, run began )"))
+
+	err = s.RemoveLeftover(context.Background(), container.Summary{ID: alive, Labels: map[string]string{LabelRunID: "liverun00001"}})
+	assert.Check(t, is.ErrorContains(err, "is not of run "+s.RunID+": not touched"))
+	assert.NilError(t, s.RemoveLeftover(context.Background(), container.Summary{ID: own, Labels: map[string]string{LabelRunID: s.RunID}}))
+	err = s.RemoveLeftover(context.Background(), container.Summary{ID: own, Labels: map[string]string{LabelRunID: s.RunID}})
+	assert.Check(t, is.ErrorContains(err, "remove leftover "+own), "a second removal is refused by the daemon, and says so")
+	assert.Check(t, is.DeepEqual(engine.ids(), sortedIDs(alive, otherHost, foreign)))
+}
+
+// TestSweepOfAnUnreachableDaemon: a listing that fails is an error naming
+// what was being listed, never an empty sweep.
+func TestSweepOfAnUnreachableDaemon(t *testing.T) {
+	engine := newFakeEngine()
+	s := openAgainst(t, config.Live, engine)
+	defer s.Close()
+	engine.failLists = true
+	_, err := sweep(context.Background(), s.unrecorded, Owner{Host: "h1"}, s.RunID, 5*time.Second, func(int, string) bool { return false })
+	assert.Check(t, is.ErrorContains(err, "list containers of earlier runs"))
 }
