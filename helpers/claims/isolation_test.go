@@ -436,6 +436,8 @@ func TestLegacyWindowsTopShape(t *testing.T) {
 	assert.Check(t, LegacyWindowsTop(legacy))
 	assert.Check(t, !LegacyWindowsTop(windowsTop("4872")), "the 1.13+ table is not legacy")
 	assert.Check(t, !LegacyWindowsTop(&container.TopResponse{Titles: []string{"Name", "PID"}}), "columns without rows are not legacy")
+	assert.Check(t, !LegacyWindowsTop(&container.TopResponse{Titles: []string{"4872 ping"}, Processes: [][]string{{"ping"}}}),
+		"an answer with rows is a table, whatever its titles look like")
 
 	w := change(processWorkload(), func(w *evidence.Workload) { w.Top = legacy })
 	v := CheckProcessTree(w)
