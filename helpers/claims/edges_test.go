@@ -376,3 +376,25 @@ func TestProcessRowWithANewWorkerOfUnknownOwner(t *testing.T) {
 		})
 	}
 }
+
+// TestDefaultIsolationOfARemoteHostFromItsOperatingSystem: a remote daemon's
+// host cannot be probed; its OperatingSystem text decides, in the wordings
+// engines write: every Server edition defaults to process, a client to hyperv.
+func TestDefaultIsolationOfARemoteHostFromItsOperatingSystem(t *testing.T) {
+	for os, want := range map[string]string{
+		"Windows Server 2019 Standard Version 1809 (OS Build 17763.805)":   "process", // 19.03, ProductName
+		"Windows Server 2016 Datacenter":                                   "process",
+		"Microsoft Windows Server Version 21H2 (OS Build 20348.707)":       "process", // 20.10+
+		"Windows 10 Pro Version 22H2 (OS Build 19045.5131)":                "hyperv",
+		"Microsoft Windows Version 23H2 (OS Build 22631.4460)":             "hyperv", // 23.0+ on a client
+		"Windows Server Datacenter: Azure Edition Version 21H2 (OS Build)": "process",
+	} {
+		d := with(ws2019(), func(d *evidence.Daemon) {
+			d.Target, d.Local, d.Host = "tcp://10.0.0.5:2375", false, nil
+			d.Info.OperatingSystem = os
+		})
+		got, why := ExpectedDefaultIsolation(d, defaultExpect())
+		assert.Check(t, is.Equal(got, want), os)
+		assert.Check(t, is.Contains(why, "daemon's OperatingSystem text"), os)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/system"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
 
@@ -41,6 +42,9 @@ type fakeEngine struct {
 	landed        chan struct{}
 	holdCreates   bool
 	failLists     bool
+	// images are the images the engine holds; pull answers each pull.
+	images map[string]bool
+	pull   func(w http.ResponseWriter)
 }
 
 func newFakeEngine() *fakeEngine {
@@ -99,6 +103,18 @@ func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
 		_ = json.NewEncoder(w).Encode(map[string]any{"Id": id, "Warnings": []string{}})
+	case r.Method == http.MethodGet && strings.HasPrefix(path, "/images/") && strings.HasSuffix(path, "/json"):
+		ref := strings.TrimSuffix(strings.TrimPrefix(path, "/images/"), "/json")
+		if !f.images[ref] {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"message":"No such image: ` + ref + `"}`))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"Id":"sha256:0a1b2c3d4e5f","Os":"linux","Architecture":"amd64"}`))
+	case r.Method == http.MethodPost && path == "/images/create":
+		f.pull(w)
 	case r.Method == http.MethodGet && path == "/containers/json" && f.failLists:
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusInternalServerError)
@@ -345,4 +361,63 @@ func TestSweepOfAnUnreachableDaemon(t *testing.T) {
 	engine.failLists = true
 	_, err := sweep(context.Background(), s.unrecorded, Owner{Host: "h1"}, s.RunID, 5*time.Second, func(int, string) bool { return false })
 	assert.Check(t, is.ErrorContains(err, "list containers of earlier runs"))
+}
+
+// TestBaseImagePullOutcomes: the base image as the pull policy and the
+// registry leave it: pulled, present when a pull failed (registry down, pull:
+// always), and a pull error that arrives inside the progress stream.
+func TestBaseImagePullOutcomes(t *testing.T) {
+	const ref = "busybox:latest"
+	for _, tc := range []struct {
+		doc           string
+		present       bool
+		pull          func(w http.ResponseWriter)
+		pulled        bool
+		pullErr       string
+		inspected     bool
+		presentBefore bool
+	}{
+		{doc: "missing, pulled", pull: func(w http.ResponseWriter) {
+			_, _ = w.Write([]byte(`{"status":"Pulling from library/busybox","id":"latest"}` + "\n" + `{"status":"Downloading","id":"a1"}` + "\n"))
+		}, pulled: true},
+		{doc: "pull: always with the registry down: present, not pulled", present: true, pull: func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"message":"Get https://registry-1.docker.io/v2/: dial tcp: lookup registry-1.docker.io: no such host"}`))
+		}, pullErr: "no such host", inspected: true, presentBefore: true},
+		{doc: "an error inside the progress stream (no matching manifest)", pull: func(w http.ResponseWriter) {
+			_, _ = w.Write([]byte(`{"status":"Pulling from library/busybox"}` + "\n" + `{"errorDetail":{"message":"no matching manifest for windows/amd64 10.0.17763 in the manifest list entries"},"error":"no matching manifest for windows/amd64 10.0.17763 in the manifest list entries"}` + "\n"))
+		}, pullErr: "no matching manifest"},
+	} {
+		t.Run(tc.doc, func(t *testing.T) {
+			engine := newFakeEngine()
+			engine.images = map[string]bool{ref: tc.present}
+			engine.pull = func(w http.ResponseWriter) {
+				tc.pull(w)
+				if tc.pulled {
+					engine.mu.Lock()
+					engine.images[ref] = true
+					engine.mu.Unlock()
+				}
+			}
+			s := openAgainst(t, config.Live, engine)
+			defer s.Close()
+			s.Expect.Image, s.Expect.Pull = ref, config.PullMissing
+			if tc.present {
+				s.Expect.Pull = config.PullAlways
+			}
+			d := evidence.Daemon{Info: system.Info{OSType: "linux"}}
+			img, err := s.BaseImage(context.Background(), d)
+			assert.NilError(t, err)
+			assert.Check(t, is.Equal(img.Pulled, tc.pulled))
+			assert.Check(t, is.Equal(img.PresentBefore, tc.presentBefore))
+			if tc.pullErr != "" {
+				assert.Assert(t, img.PullErr != nil)
+				assert.Check(t, is.Contains(img.PullErr.Message, tc.pullErr))
+			} else {
+				assert.Check(t, img.PullErr == nil, "%+v", img.PullErr)
+			}
+			assert.Check(t, is.Equal(img.Inspect != nil, tc.pulled || tc.inspected))
+		})
+	}
 }
