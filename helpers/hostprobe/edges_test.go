@@ -139,3 +139,15 @@ func TestPointersIntoTheHeaderAreRefused(t *testing.T) {
 	_, err = ParseSystemProcessInformation(rec, base, 8)
 	assert.Check(t, is.ErrorContains(err, "lies outside the buffer"))
 }
+
+// TestListedVMWithoutAnIDIsStillMatched: a compute system listed without an
+// id (an HCS answer that left it out) is another VM all the same, matched by
+// its RuntimeId, when the container names no hosting system.
+func TestListedVMWithoutAnIDIsStillMatched(t *testing.T) {
+	const cid, b = "3f7c795918db21fb76720502fefc51210e8d037ebcacb5e4dd505aec35f322ac", "C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35"
+	hcs := HCSView{Systems: []ComputeSystem{{ID: cid}, {ID: "", SystemType: "VirtualMachine", RuntimeID: b}}}
+	cs, key, ok := listedVM(hcs, cid, Process{Owner: `NT VIRTUAL MACHINE\` + b})
+	assert.Check(t, ok)
+	assert.Check(t, is.Equal(key, b))
+	assert.Check(t, is.Equal(cs.RuntimeID, b))
+}
