@@ -62,7 +62,7 @@ func TestSameImageNameEdges(t *testing.T) {
 		{a: "/usr/bin/ping", b: "ping", want: true},
 		{a: `\ping.exe`, b: "ping", want: true},
 		{a: "conformance.test", b: "conformance.tes", want: true}, // comm keeps 15 bytes
-		{a: "conformance.tes", b: "conformance.te", want: false},   // 15 bytes are compared, not 14
+		{a: "conformance.tes", b: "conformance.te", want: false},  // 15 bytes are compared, not 14
 		{a: "abcdefghijklmnop", b: "abcdefghijklmno", want: true},
 		{a: "", b: "", want: false},
 	} {
