@@ -313,6 +313,7 @@ func run() int {
 	coefficient := flag.Int("timeout-coefficient", 40, "gremlins' timeout: this many times the package's coverage run (see docs/mutation-testing.md)")
 	workers := flag.Int("workers", 1, "gremlins' parallel test runs")
 	verbose := flag.Bool("v", false, "also list the mutants no test reached")
+	keep := flag.String("keep", "", "copy gremlins' JSON output of each package into this folder")
 	dryRun := flag.Bool("dry-run", false, "only count the mutants and which a test reaches (gremlins --dry-run)")
 	flag.Parse()
 
@@ -410,6 +411,11 @@ func run() int {
 		r, err := os.Open(out)
 		if err != nil {
 			return fail("gremlins on %s wrote no output: %v", s.Dir, err)
+		}
+		if *keep != "" {
+			if b, err := os.ReadFile(out); err == nil {
+				_ = os.WriteFile(filepath.Join(*keep, filepath.Base(out)), b, 0o644)
+			}
 		}
 		ms, err := readMutants(root, s.Dir, r)
 		_ = r.Close()
