@@ -221,6 +221,9 @@ func TestGenericHCSRefusalOfHyperV(t *testing.T) {
 			v := CheckStart(tc.daemon, skip, tc.w)
 			assert.Check(t, is.Equal(v.Status, tc.status), v.String())
 			assert.Check(t, is.Contains(v.Message, tc.msg), v.String())
+			if strings.HasSuffix(tc.msg, "because vmms running") {
+				assert.Check(t, strings.HasSuffix(v.Message, "because vmms running"), "no VM worker is named when none runs: %s", v.Message)
+			}
 		})
 	}
 }
@@ -397,4 +400,19 @@ func TestDefaultIsolationOfARemoteHostFromItsOperatingSystem(t *testing.T) {
 		assert.Check(t, is.Equal(got, want), os)
 		assert.Check(t, is.Contains(why, "daemon's OperatingSystem text"), os)
 	}
+}
+
+// TestUnexpectedExitWithAnUnknownHostRevision: 0xc0370106 on a host whose
+// revision could not be read is not blamed on the image's revision.
+func TestUnexpectedExitWithAnUnknownHostRevision(t *testing.T) {
+	d := with(ws2019(), func(d *evidence.Daemon) {
+		d.Info.OperatingSystem = "Windows Server 2019 Datacenter"
+		d.Host.Revision = 0
+		d.Image.Inspect = &image.InspectResponse{ID: "sha256:1", Os: "windows", OsVersion: "10.0.17763.6532"}
+	})
+	w := processWorkload()
+	w.StartErr = &evidence.Failure{Message: "container cece6585ce23 encountered an error during hcs::System::Start: failure in a Windows system call: The virtual machine or container exited unexpectedly. (0xc0370106)"}
+	v := CheckStart(d, defaultExpect(), w)
+	assert.Check(t, is.Equal(v.Status, Fail), v.String())
+	assert.Check(t, is.Contains(v.Message, "not the revision problem"), v.String())
 }
