@@ -416,3 +416,19 @@ func TestUnexpectedExitWithAnUnknownHostRevision(t *testing.T) {
 	assert.Check(t, is.Equal(v.Status, Fail), v.String())
 	assert.Check(t, is.Contains(v.Message, "not the revision problem"), v.String())
 }
+
+// TestFixTextsNameTheHostsOwnPlaces: the engine log a fix sends to is the
+// platform's, and the data root a layer fix names is the daemon's own, never
+// the redaction placeholder of a replayed recording.
+func TestFixTextsNameTheHostsOwnPlaces(t *testing.T) {
+	assert.Check(t, is.Contains(engineLogFix(ws2019()), "Get-WinEvent -LogName Application -ProviderName docker"))
+	assert.Check(t, is.Contains(engineLogFix(linuxDaemon("unix:///var/run/docker.sock", true)), "journalctl -u docker"))
+	for root, want := range map[string]string{
+		`D:\docker`: `registering them in D:\docker failed`,
+		"REDACTED":  "registering them in the daemon's data root failed",
+		"":          `registering them in the daemon's data root (C:\ProgramData\docker) failed`,
+	} {
+		d := with(ws2019(), func(d *evidence.Daemon) { d.Info.DockerRootDir = root })
+		assert.Check(t, is.Contains(layerRegistrationFix(d), want), root)
+	}
+}
