@@ -432,3 +432,23 @@ func TestFixTextsNameTheHostsOwnPlaces(t *testing.T) {
 		assert.Check(t, is.Contains(layerRegistrationFix(d), want), root)
 	}
 }
+
+// TestCRIRowSpecs: a containerd row claim needs its isolation mode under test
+// only on Windows (a Linux row has its runtime's default), and only the
+// isolation claim judges the host's own process table.
+func TestCRIRowSpecs(t *testing.T) {
+	n := 0
+	for _, s := range Catalogue() {
+		if s.CRIRow == (evidence.CRIRow{}) {
+			continue
+		}
+		n++
+		want := s.CRIRow.Mode
+		if s.Platform != "windows" {
+			want = ""
+		}
+		assert.Check(t, is.Equal(s.Mode, want), s.ID)
+		assert.Check(t, is.Equal(s.HostSide, strings.HasSuffix(s.ID, "/"+KindIsolation)), s.ID)
+	}
+	assert.Check(t, n > 0, "the catalogue lists containerd row claims")
+}
