@@ -452,3 +452,13 @@ func TestCRIRowSpecs(t *testing.T) {
 	}
 	assert.Check(t, n > 0, "the catalogue lists containerd row claims")
 }
+
+// TestReadingsThatAgreeAreNoDisagreement: a healthy Hyper-V row (every
+// reading says hyperv) and a healthy process row (every reading says
+// process) disagree about nothing.
+func TestReadingsThatAgreeAreNoDisagreement(t *testing.T) {
+	for _, w := range []evidence.Workload{exactly(hypervWorkload(), vmA, vmA), processWorkload(), window(hypervWorkload())} {
+		got, ok := RowDisagreement(ws2019(), w)
+		assert.Check(t, !ok, "%s: %+v", w.Row, got)
+	}
+}
