@@ -140,19 +140,10 @@ func (d *CRIDescription) expectations() (config.Expectations, error) {
 		}
 		return ""
 	})
-	if err != nil || len(d.Expectations) == 0 {
-		return e, err
-	}
-	b, err := json.Marshal(d.Expectations)
 	if err != nil {
 		return e, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&e); err != nil {
-		return e, fmt.Errorf("expectations: %w", err)
-	}
-	return e, nil
+	return overlayExpectations(e, d.Expectations)
 }
 
 // generateCRI records one described containerd host into root/name,

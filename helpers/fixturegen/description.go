@@ -427,10 +427,17 @@ func (d *Description) expectations() (config.Expectations, error) {
 	if err != nil {
 		return e, err
 	}
-	if len(d.Expectations) == 0 {
+	return overlayExpectations(e, d.Expectations)
+}
+
+// overlayExpectations lays a description's expectations, in their JSON
+// spelling, over e; a field the harness does not know is an error, so a typo
+// in a description cannot silently leave a default in force.
+func overlayExpectations(e config.Expectations, fields map[string]any) (config.Expectations, error) {
+	if len(fields) == 0 {
 		return e, nil
 	}
-	b, err := json.Marshal(d.Expectations)
+	b, err := json.Marshal(fields)
 	if err != nil {
 		return e, err
 	}
