@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -315,7 +316,20 @@ func run() int {
 	verbose := flag.Bool("v", false, "also list the mutants no test reached")
 	keep := flag.String("keep", "", "copy gremlins' JSON output of each package into this folder")
 	dryRun := flag.Bool("dry-run", false, "only count the mutants and which a test reaches (gremlins --dry-run)")
+	files := flag.String("files", "", "a regular expression on file names: run only those files' mutants (with -only; "+
+		"the thresholds and the stale-list check are then not judged, they are for whole packages)")
 	flag.Parse()
+	var onlyFiles *regexp.Regexp
+	if *files != "" {
+		if *only == "" {
+			return fail("-files needs -only: the file names are matched inside the packages it names")
+		}
+		re, err := regexp.Compile(*files)
+		if err != nil {
+			return fail("-files %q: %v", *files, err)
+		}
+		onlyFiles = re
+	}
 
 	root, err := os.Getwd()
 	if err == nil {
@@ -400,6 +414,15 @@ func run() int {
 		for _, e := range s.Exclude {
 			args = append(args, "-E", e)
 		}
+		if onlyFiles != nil {
+			others, err := filesOutside(filepath.Join(root, s.Dir), onlyFiles)
+			if err != nil {
+				return fail("%v", err)
+			}
+			for _, name := range others {
+				args = append(args, "-E", "^"+regexp.QuoteMeta(name)+"$")
+			}
+		}
 		args = append(args, "./"+s.Dir)
 		fmt.Printf("mutants: %s (gremlins %s)\n", s.Dir, strings.Join(args, " "))
 		cmd := exec.Command(gremlins, args...)
@@ -434,15 +457,19 @@ func run() int {
 				100*float64(r.t.Runnable)/float64(max(1, r.t.Runnable+r.t.NotCovered)))
 			continue
 		}
-		if *changed != "" {
+		if *changed != "" || onlyFiles != nil {
 			status := "every living mutant listed as equivalent"
 			if len(r.unlisted) > 0 && !r.s.ReportLived {
 				status, failed = fmt.Sprintf("FAILED: %d lived, not listed as equivalent", len(r.unlisted)), true
 			} else if len(r.unlisted) > 0 {
 				status = fmt.Sprintf("%d lived, reported only (see docs/mutation-testing.md)", len(r.unlisted))
 			}
-			fmt.Printf("%-18s %6d %6d %6d %8d %6d %8.1f%% %8.1f%% %8s  lines changed since %s (%d mutants elsewhere skipped): %s\n", r.s.Dir, r.t.Killed, r.t.Lived, r.t.Equivalent,
-				r.t.NotCovered, r.t.TimedOut, r.t.Efficacy(), r.t.Coverage(), r.took, *changed, r.t.Skipped, status)
+			part := fmt.Sprintf("lines changed since %s (%d mutants elsewhere skipped)", *changed, r.t.Skipped)
+			if onlyFiles != nil {
+				part = "files matching " + onlyFiles.String()
+			}
+			fmt.Printf("%-18s %6d %6d %6d %8d %6d %8.1f%% %8.1f%% %8s  %s: %s\n", r.s.Dir, r.t.Killed, r.t.Lived, r.t.Equivalent,
+				r.t.NotCovered, r.t.TimedOut, r.t.Efficacy(), r.t.Coverage(), r.took, part, status)
 			continue
 		}
 		v := verdict(r.t, r.s, len(r.unlisted))
@@ -456,8 +483,8 @@ func run() int {
 	fmt.Printf("total time %s\n", time.Since(started).Round(time.Second))
 	for _, r := range results {
 		for _, key := range stale(r.all, r.s.Dir, equivalent) {
-			if *changed != "" {
-				break // a run of changed lines leaves the other mutants unrun
+			if *changed != "" || onlyFiles != nil {
+				break // a run of some lines or files leaves the other mutants unrun
 			}
 			fmt.Printf("listed as equivalent, but no such mutant lived: %s\n    remove the line from %s\n", key, *equivalents)
 			failed = true
@@ -478,6 +505,22 @@ func run() int {
 		return 1
 	}
 	return 0
+}
+
+// filesOutside lists the package's Go files whose names the -files
+// expression does not match: gremlins only takes exclusions.
+func filesOutside(dir string, keep *regexp.Regexp) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", dir, err)
+	}
+	var out []string
+	for _, e := range entries {
+		if name := e.Name(); strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") && !keep.MatchString(name) {
+			out = append(out, name)
+		}
+	}
+	return out, nil
 }
 
 func fail(format string, args ...any) int {
