@@ -2,6 +2,7 @@ package claims
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,9 +44,9 @@ func ProcessIsolationFits(host, image int) bool {
 		return host == image
 	}
 	floor := osversion.LTSC2022
-	for i := len(stableABIReleases) - 1; i >= 0; i-- {
-		if host > stableABIReleases[i] {
-			floor = stableABIReleases[i]
+	for _, ltsc := range slices.Backward(stableABIReleases) {
+		if host > ltsc {
+			floor = ltsc
 			break
 		}
 	}
@@ -88,30 +89,19 @@ var PublishedImages = []PublishedImage{
 	{Build: osversion.LTSC2025, Tag: "ltsc2025", Ref: "mcr.microsoft.com/windows/nanoserver:ltsc2025", LTSC: true},
 }
 
-// TagForBuild names the base image tag of a Windows build, or "" when
-// Microsoft published none for it.
-func TagForBuild(build int) string {
-	for _, b := range PublishedImages {
-		if b.Build == build {
-			return b.Tag
-		}
-	}
-	return ""
-}
-
 // DefaultBaseImage is the image a host of this build runs by default: the
 // newest published image that fits process isolation, else (Windows 10
 // 21H1 and later have no image of their own) the newest LTSC image that fits
 // Hyper-V isolation; "" for a build older than any image.
 func DefaultBaseImage(build int) string {
-	for i := len(PublishedImages) - 1; i >= 0; i-- {
-		if ProcessIsolationFits(build, PublishedImages[i].Build) {
-			return PublishedImages[i].Ref
+	for _, img := range slices.Backward(PublishedImages) {
+		if ProcessIsolationFits(build, img.Build) {
+			return img.Ref
 		}
 	}
-	for i := len(PublishedImages) - 1; i >= 0; i-- {
-		if PublishedImages[i].LTSC && PublishedImages[i].Build <= build {
-			return PublishedImages[i].Ref
+	for _, img := range slices.Backward(PublishedImages) {
+		if img.LTSC && BuildFits("hyperv", build, img.Build) {
+			return img.Ref
 		}
 	}
 	return ""
@@ -132,7 +122,7 @@ type Fit struct {
 // test, naming only serviced images (servicing.go). It is never empty: a
 // build without a serviced image of its own gets every serviced image that
 // fits, and a mode that only an unserviced image fits is told so, with the
-// serviced way.
+// serviced way. A Fit without modes is read as both modes.
 //   - Server 2016 under process isolation also needs the host's revision
 //     (RevisionFinding), so the fix names it.
 //   - Every serviced tag that fits is listed: on 26100 the ltsc2022 images fit
@@ -140,6 +130,9 @@ type Fit struct {
 //   - Hyper-V isolation is offered as the serviced way only when its rule
 //     admits a serviced image here.
 func FitFix(q Fit) string {
+	if len(q.Modes) == 0 {
+		q.Modes = []string{"process", "hyperv"}
+	}
 	at := q.At
 	if at.Before(TableChecked) {
 		at = TableChecked // never recommend what the table knows is unserviced today
@@ -147,12 +140,10 @@ func FitFix(q Fit) string {
 	fitsMode := func(mode string, l ServicedImage) bool {
 		return BuildFits(mode, q.Host, l.Build) && at.Before(l.End)
 	}
+	// The host's own line is only ever named by ownTag (below), so a label
+	// never carries Server 2016's revision.
 	label := func(l ServicedImage) string {
-		s := fmt.Sprintf("%s (%d)", l.Tag, l.Build)
-		if l.Build == q.Host && q.Host == osversion.LTSC2016 && q.HostRev > 0 && containsString(q.Modes, "process") {
-			s += fmt.Sprintf(" at the host's revision %d.%d", q.Host, q.HostRev)
-		}
-		return s
+		return fmt.Sprintf("%s (%d)", l.Tag, l.Build)
 	}
 	// A line that ends within EndingSoon is named only where nothing else fits.
 	lasting := func(lines []ServicedImage) []string {
@@ -170,9 +161,8 @@ func FitFix(q Fit) string {
 	}
 	var fitAllLines []ServicedImage
 	perModeLines := map[string][]ServicedImage{}
-	for i := len(ImageServicing) - 1; i >= 0; i-- {
-		l := ImageServicing[i]
-		all := len(q.Modes) > 0
+	for _, l := range slices.Backward(ImageServicing) {
+		all := true
 		for _, m := range q.Modes {
 			if fitsMode(m, l) {
 				perModeLines[m] = append(perModeLines[m], l)
@@ -232,9 +222,9 @@ func FitFix(q Fit) string {
 	// Hyper-V is the serviced way only where its rule admits a serviced image,
 	// whether or not it is under test.
 	var hyperv []ServicedImage
-	for i := len(ImageServicing) - 1; i >= 0; i-- {
-		if fitsMode("hyperv", ImageServicing[i]) {
-			hyperv = append(hyperv, ImageServicing[i])
+	for _, l := range slices.Backward(ImageServicing) {
+		if fitsMode("hyperv", l) {
+			hyperv = append(hyperv, l)
 		}
 	}
 	if len(hyperv) > 0 && !containsString(q.Modes, "hyperv") {
@@ -247,35 +237,24 @@ func FitFix(q Fit) string {
 
 // unservicedOnly says what fits a mode when no serviced image does.
 func unservicedOnly(host int, mode string, at time.Time) string {
-	for i := len(ImageServicing) - 1; i >= 0; i-- {
-		l := ImageServicing[i]
+	for _, l := range slices.Backward(ImageServicing) {
 		if BuildFits(mode, host, l.Build) {
 			return fmt.Sprintf("only %s (%d) fits, unserviced since %s", l.Tag, l.Build, l.End.Format(time.DateOnly))
 		}
 	}
-	if mode == "process" && host < osversion.LTSC2022 {
+	// Every host from 20348 on fits its stable-ABI floor under process
+	// isolation, so only an older host gets here.
+	if mode == "process" {
 		return fmt.Sprintf("no image (a host older than %d runs only images of its own build)", osversion.LTSC2022)
 	}
 	return "no published image"
 }
 
+// ownTag is the tag of a build's longest-serviced line (ltsc2016, not
+// Nano Server's sac2016, on 14393).
 func ownTag(build int) string {
-	tag := ""
-	for _, l := range ImageServicing {
-		if l.Build == build && (tag == "" || l.End.After(lineEnd(build, tag))) {
-			tag = l.Tag
-		}
-	}
-	return tag
-}
-
-func lineEnd(build int, tag string) time.Time {
-	for _, l := range ImageServicing {
-		if l.Build == build && l.Tag == tag {
-			return l.End
-		}
-	}
-	return time.Time{}
+	l, _ := ImageLine("", build)
+	return l.Tag
 }
 
 func withoutOwn(list []string, build int) []string {

@@ -26,3 +26,14 @@ func TestProcessRuleMirrorsHcsshim(t *testing.T) {
 		}
 	}
 }
+
+// TestBoundaryRowsAgreeWithHcsshim: the process verdict of every boundary row
+// (buildcompat_edges_test.go) is hcsshim's.
+func TestBoundaryRowsAgreeWithHcsshim(t *testing.T) {
+	for _, tc := range buildBoundaryRows {
+		want := osversion.CheckHostAndContainerCompat(
+			osversion.OSVersion{MajorVersion: 10, Build: uint16(tc.host)},
+			osversion.OSVersion{MajorVersion: 10, Build: uint16(tc.image)})
+		assert.Check(t, tc.process == want, "%s: host %d image %d: the row says %v, hcsshim %v", tc.doc, tc.host, tc.image, tc.process, want)
+	}
+}

@@ -162,17 +162,6 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// Serviced reports whether a base image line of this build is serviced at
-// the moment given (any repository).
-func Serviced(build int, at time.Time) bool {
-	for _, l := range ImageServicing {
-		if l.Build == build && at.Before(l.End) {
-			return true
-		}
-	}
-	return false
-}
-
 // HostLine finds the servicing line of a host build; client says whether the
 // host is a client edition.
 func HostLine(build int, client bool) (HostRelease, bool) {
