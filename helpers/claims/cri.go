@@ -586,7 +586,8 @@ func ParseProcessList(platform, out string) []ListedProcess {
 	// ps prints a header whose columns vary (busybox: PID USER TIME
 	// COMMAND, or PID USER COMMAND without /proc/<pid>/stat access): the
 	// header says where PID and COMMAND are.
-	pidAt, cmdAt := -1, -1
+	pidAt := -1 // no header read yet
+	var cmdAt int
 	for _, l := range lines {
 		f := strings.Fields(l)
 		if pidAt < 0 {
