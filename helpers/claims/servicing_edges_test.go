@@ -2,6 +2,7 @@ package claims
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"gotest.tools/v3/assert"
@@ -53,8 +54,17 @@ func TestHostServicingOnTheDay(t *testing.T) {
 			got := HostServicingWarning(windowsHostAt(tc.moment, win11, client))
 			assert.Check(t, is.Equal(got == "", tc.want == ""), "%q (%s)", got, srcClient24H2)
 			assert.Check(t, is.Contains(got, tc.want), srcClient24H2)
+			if got != "" {
+				assert.Check(t, !strings.Contains(got, "judged as of"), "the daemon reported its clock: %q", got)
+				assert.Check(t, strings.HasSuffix(got, "; promote images of a serviced build (Windows Server 2022 or 2025)"), got)
+			}
 		})
 	}
+	t.Run("a daemon that reports no clock is judged as of the table's date", func(t *testing.T) {
+		got := HostServicingWarning(windowsHostAt("", win11, client))
+		assert.Check(t, is.Contains(got, "stops being serviced on 2027-10-12, within a year of this run"))
+		assert.Check(t, is.Contains(got, "; judged as of 2026-12-03: the daemon reported no clock; promote images"))
+	})
 }
 
 // TestServerOrClientHost: whether a host is judged by its build's client or
@@ -136,8 +146,20 @@ func TestImageServicingLTSCAndSAC(t *testing.T) {
 			got := ImageServicingWarning(d, nil)
 			assert.Check(t, is.Equal(got == "", tc.want == ""), "%q (%s)", got, srcLifecycle)
 			assert.Check(t, is.Contains(got, tc.want), srcLifecycle)
+			assert.Check(t, !strings.Contains(got, "judged as of"), "the daemon reported its clock: %q", got)
+			assert.Check(t, !strings.Contains(got, "instead"), "no mode under test, no image to name instead: %q", got)
 		})
 	}
+	t.Run("20H2 image on a 20H2 host under process isolation, no clock: judged today, the serviced way named", func(t *testing.T) {
+		d := with(ws2019(), func(d *evidence.Daemon) {
+			d.Info.KernelVersion = "10.0 19042 (19042.1.amd64fre.vb_release.191206-1406)"
+			d.Image.Ref = "mcr.microsoft.com/windows/servercore:20H2"
+			d.Image.Inspect.OsVersion = "10.0.19042.1889"
+		})
+		got := ImageServicingWarning(d, []string{"process"})
+		assert.Check(t, is.Contains(got, "(20H2, build 19042) is no longer serviced: its support ended on 2022-08-09"))
+		assert.Check(t, is.Contains(got, "; judged as of 2026-12-03: the daemon reported no clock; instead: no serviced image fits build 19042 for process (process: only 20H2 (19042) fits, unserviced since 2022-08-09)"))
+	})
 }
 
 // TestUnservicedMentionAtTheWordEdges: a tag at the very start of a text is a
