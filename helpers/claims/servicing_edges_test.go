@@ -15,7 +15,7 @@ import (
 // Sources of the servicing edge rows.
 const (
 	srcClient24H2 = "Microsoft Learn, Windows 11 release information: version 24H2 (26100) Enterprise and Education end of servicing 2027-10-12"
-	srcAzureLocal = "Azure Local (Azure Stack HCI) 24H2 is build 26100 with ProductName 'Azure Stack HCI' and a server product type; moby reads OperatingSystem from ProductName"
+	srcAzureLocal = "Azure Local (formerly Azure Stack HCI) 24H2 runs OS build 26100.xxxx, based on Windows Server 2025 (Azure Local release notes; betawiki.net/wiki/Azure_Stack_HCI): a server whose product name has no 'Server'"
 	srcMobyClient = "moby pkg/parsers/operatingsystem IsWindowsClient: ProductType == VER_NT_WORKSTATION"
 )
 
