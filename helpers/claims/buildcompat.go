@@ -18,8 +18,9 @@ import (
 // Process isolation follows hcsshim's osversion.CheckHostAndContainerCompat
 // (osversion/platform_compat_windows.go, v0.15.0), which is Windows-only:
 // buildcompat_windows_test.go checks that ProcessIsolationFits agrees with it
-// on every pair of known builds, and the table test in buildcompat_test.go
-// holds each row with its source:
+// on every pair of known builds, and the table tests in buildcompat_test.go
+// and buildcompat_edges_test.go (each bound, one below, one above) hold each
+// row with its source:
 //   - a host older than Server 2022 (20348) runs only images of its own build
 //     (Microsoft Learn, "Windows container version compatibility": Server
 //     2016/2019 and Windows 10 tables; "Windows Server containers are blocked
