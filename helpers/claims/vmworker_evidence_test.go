@@ -1,0 +1,40 @@
+package claims
+
+import (
+	"testing"
+
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+
+	"github.com/wincontainer-gate/conformance/helpers/evidence"
+)
+
+// The vm-worker evidence names each worker as the probe saw it: a host
+// running no VM lists none, an elevated probe adds the owner (the VM's
+// virtual account, "NT VIRTUAL MACHINE\<VM id>") and the GUIDs of the
+// worker's command line (docs/hyperv-attribution.md, with its sources).
+func TestVMWorkerEvidenceNamesEachWorker(t *testing.T) {
+	t.Run("a process row on a host that runs no VM at all: no worker before or after", func(t *testing.T) {
+		w := change(processWorkload(), func(w *evidence.Workload) {
+			w.Before.Processes = without(w.Before.Processes, "vmwp.exe")
+			w.After.Processes = without(w.After.Processes, "vmwp.exe")
+		})
+		v := CheckVMWorker(ws2019(), w)
+		assert.Check(t, is.Equal(v.Status, Pass), v.String())
+		assert.Check(t, is.Contains(v.Evidence, "vmwp before start: none"))
+		assert.Check(t, is.Contains(v.Evidence, "vmwp after start: none"))
+	})
+	t.Run("an elevated probe: the new worker's owner and command-line VM id are quoted", func(t *testing.T) {
+		const vm = "1B3C5D7E-0000-4000-8000-00000000A503"
+		w := change(hypervWorkload(), func(w *evidence.Workload) {
+			for i, p := range w.After.Processes {
+				if p.PID == 7312 {
+					w.After.Processes[i].Owner = `NT VIRTUAL MACHINE\` + vm
+					w.After.Processes[i].CommandLineIDs = []string{vm}
+				}
+			}
+		})
+		v := CheckVMWorker(ws2019(), w)
+		assert.Check(t, is.Contains(v.Evidence, `vmwp after start: 2216 (session 0), 6704 (session 0), 7312 (session 0, owner NT VIRTUAL MACHINE\`+vm+`, command line `+vm+`)`), v.String())
+	})
+}
