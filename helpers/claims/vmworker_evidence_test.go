@@ -7,6 +7,7 @@ import (
 	is "gotest.tools/v3/assert/cmp"
 
 	"github.com/wincontainer-gate/conformance/helpers/evidence"
+	"github.com/wincontainer-gate/conformance/helpers/hostprobe"
 )
 
 // The vm-worker evidence names each worker as the probe saw it: a host
@@ -37,4 +38,16 @@ func TestVMWorkerEvidenceNamesEachWorker(t *testing.T) {
 		v := CheckVMWorker(ws2019(), w)
 		assert.Check(t, is.Contains(v.Evidence, `vmwp after start: 2216 (session 0), 6704 (session 0), 7312 (session 0, owner NT VIRTUAL MACHINE\`+vm+`, command line `+vm+`)`), v.String())
 	})
+}
+
+// A template VM that HCS created in the start window (hosts that clone
+// utility VMs from a template: docs/hyperv-attribution.md) is named in the
+// evidence and never taken for the container's worker: a healthy Hyper-V row
+// still passes on the exact step.
+func TestVMWorkerNamesATemplateCreatedInTheWindow(t *testing.T) {
+	w := exactly(hypervWorkload(), vmA, vmA)
+	w.After.HCS.Systems = append(w.After.HCS.Systems, hostprobe.ComputeSystem{ID: vmB, SystemType: "VirtualMachine", RuntimeID: vmB, IsRuntimeTemplate: true})
+	v := CheckVMWorker(ws2019(), w)
+	assert.Check(t, is.Equal(v.Status, Pass), v.String())
+	assert.Check(t, is.Contains(v.Evidence, "template VM created in the start window (never the container's worker): "+vmB), v.String())
 }
