@@ -348,3 +348,50 @@ func TestParseProcessListHeaderWithoutCommand(t *testing.T) {
 	assert.Check(t, is.DeepEqual(ParseProcessList("linux", "PID   USER\n    1 0\nPID   USER     COMMAND\n    7 0        ping localhost\n"), []ListedProcess{{PID: 7, Name: "ping"}}),
 		"a later full header is still read")
 }
+
+func TestCRIHostSideEdges(t *testing.T) {
+	linux := linuxRuntime()
+	v := CheckServiceContainerd(linux)
+	assert.Check(t, is.Equal(v.Status, Skip), "a Linux node has no Windows services: %s", v)
+
+	// vmcompute and vmms are Docker's rules, read from the containerd
+	// host's services (a Windows Server 2022 node: vmcompute on demand).
+	r := ws2022Runtime()
+	assert.Check(t, is.Equal(CheckCRIServiceVmcompute(r).Status, Pass))
+	assert.Check(t, is.Equal(CheckCRIServiceVmms(r, criExpect()).Status, Pass))
+	r.Services[2].State = "stopped"
+	assert.Check(t, is.Equal(CheckCRIServiceVmms(r, criExpect()).Status, Fail), "CONFORMANCE_HYPERV=require and vmms stopped")
+	r.Services[1].Exists = false
+	assert.Check(t, is.Equal(CheckCRIServiceVmcompute(r).Status, Fail), "no Containers feature: no vmcompute")
+
+	// A utility VM whose RuntimeId HCS reports as the zero GUID (seen on
+	// hosts where the property is not filled): no process is attributed
+	// to "NT VIRTUAL MACHINE\00000000-...", the gate warns and passes.
+	rt, p := hyperVPod()
+	p.After.HCS.Systems[0].RuntimeID = zeroGUID
+	p.After.Processes = append(p.After.Processes, hostprobe.Process{PID: 4100, Name: "vmmem", Owner: `NT VIRTUAL MACHINE\` + zeroGUID})
+	v = CheckCRIIsolation(rt, p)
+	assert.Check(t, is.Equal(v.Status, Pass), v.String())
+	assert.Check(t, is.Len(v.Warnings, 1))
+	assert.Check(t, is.Len(VMAccountProcesses(*p.After, "{"+strings.ToUpper(zeroGUID)+"}"), 0))
+
+	// Sessions unreadable (a non-elevated token cannot query another
+	// session's process): the container session is not judged.
+	rt, p = processPod()
+	p.After.Processes[1].Session = nil
+	v = CheckCRIIsolation(rt, p)
+	assert.Check(t, is.Equal(v.Status, Pass), v.String())
+	assert.Check(t, is.DeepEqual(v.Warnings, []string{"sessions could not be read: the container session is not judged"}))
+
+	// A refusal row whose RunPodSandbox lost containerd.
+	refusal := evidence.Pod{Row: evidence.CRIRows[3], Handler: evidence.UnknownHandler,
+		RunErr: &evidence.Failure{Kind: evidence.KindConnection, Message: "rpc error: code = Unavailable desc = error reading from server: EOF"}}
+	assert.Check(t, is.Contains(CheckHandlerRefused(refusal).Message, LostConnection+" at RunPodSandbox"))
+
+	// A row whose sandbox never came: nothing to clean up.
+	assert.Check(t, is.Equal(CheckCRICleanup(evidence.Pod{Row: evidence.CRIRows[0]}).Status, Pass))
+
+	// A line of ps that is no process (a message about a process that
+	// exited while ps read /proc, in the same stream).
+	assert.Check(t, is.DeepEqual(ParseProcessList("linux", "PID   USER     COMMAND\n    7 0        ping localhost\nps: can't open '/proc/12/stat'\n"), []ListedProcess{{PID: 7, Name: "ping"}}))
+}
