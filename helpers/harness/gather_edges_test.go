@@ -38,7 +38,7 @@ type rowEngine struct {
 	startErr    string
 	// inspect answers one inspect: before removal, after removal (n counts
 	// the inspects of that phase from 0).
-	inspect func(removed bool, n int) (int, string)
+	inspect  func(removed bool, n int) (int, string)
 	inspects [2]int
 	// top answers docker top.
 	top string
