@@ -75,3 +75,27 @@ func TestMissingProgramInTodaysHCSWording(t *testing.T) {
 		assert.Check(t, is.Contains(v.Fix, "the image lacks the workload's program"), v.String())
 	}
 }
+
+// TestBrokenProbeGivesNoReading: a host probe that failed during the row
+// (HostErr: the process table was read, then the session or owner query was
+// refused, as for a gate run without elevation) gives no reading of the
+// process table or the VM workers, even when a snapshot of an earlier
+// moment is at hand: a row's disagreement rests on sound evidence only, so
+// the Hyper-V row whose inspect says "process" fails on that field alone,
+// with no disagreement drawn from the broken probe.
+func TestBrokenProbeGivesNoReading(t *testing.T) {
+	w := hypervWorkload()
+	w.Inspect = running("process")
+	w.HostErr = &evidence.Failure{Kind: evidence.KindOther, Message: "OpenProcessToken: Access is denied."}
+	_, disagree := RowDisagreement(ws2019(), w)
+	assert.Check(t, !disagree, "a broken probe is no reading")
+	v := CheckIsolationField(ws2019(), w)
+	assert.Check(t, is.Equal(v.Status, Fail), v.String())
+	assert.Check(t, is.Equal(v.Message, `Isolation: got "process", want "hyperv"`), v.String())
+
+	// The same row with a working probe does disagree: the table says the
+	// workload runs in a utility VM.
+	w.HostErr = nil
+	_, disagree = RowDisagreement(ws2019(), w)
+	assert.Check(t, disagree)
+}
