@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"strings"
 	"testing"
 
 	"gotest.tools/v3/assert"
@@ -50,4 +51,33 @@ func TestVMWorkerNamesATemplateCreatedInTheWindow(t *testing.T) {
 	v := CheckVMWorker(ws2019(), w)
 	assert.Check(t, is.Equal(v.Status, Pass), v.String())
 	assert.Check(t, is.Contains(v.Evidence, "template VM created in the start window (never the container's worker): "+vmB), v.String())
+}
+
+// An elevated probe's HCS view is quoted, one line per compute system, and a
+// failed enumeration (hostprobe: HcsEnumerateComputeSystems refused) quotes
+// none: its systems are unknown, not absent.
+func TestVMWorkerQuotesHCSsComputeSystems(t *testing.T) {
+	v := CheckVMWorker(ws2019(), exactly(hypervWorkload(), vmA, vmA))
+	var hcs []string
+	for _, e := range v.Evidence {
+		if strings.HasPrefix(e, "HCS after start: ") {
+			hcs = append(hcs, e)
+		}
+	}
+	assert.Check(t, is.Len(hcs, 1), v.String())
+	assert.Check(t, is.Contains(strings.Join(hcs, "\n"), "a503f75e958370f0bb544c94"), v.String())
+
+	refused := exactly(hypervWorkload(), vmA, vmA)
+	refused.After.HCS = &hostprobe.HCSView{Err: "HcsEnumerateComputeSystems: Access is denied."}
+	for _, e := range CheckVMWorker(ws2019(), refused).Evidence {
+		assert.Check(t, !strings.HasPrefix(e, "HCS after start: "), e)
+	}
+}
+
+// firstLine keeps the daemon's own words and drops HCS's "extra info" JSON,
+// also when nothing but the JSON is left on the line.
+func TestFirstLineDropsHCSExtraInfo(t *testing.T) {
+	const hcs = `hcsshim::CreateComputeSystem 6bece83b: The request is not supported. (extra info: {"SystemType":"Container"})`
+	assert.Check(t, is.Equal(firstLine(hcs+"\nsecond line"), "hcsshim::CreateComputeSystem 6bece83b: The request is not supported."))
+	assert.Check(t, is.Equal(firstLine(` extra info: {"SystemType":"Container"}`), ""))
 }
