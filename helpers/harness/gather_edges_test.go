@@ -33,6 +33,7 @@ type rowEngine struct {
 	// removed is set by the first DELETE; deletes counts them.
 	removed bool
 	deletes int
+	creates int
 	// startErr, when set, is the daemon's refusal of the start (status, message).
 	startStatus int
 	startErr    string
@@ -70,6 +71,7 @@ func (e *rowEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "/info":
 		answer(http.StatusOK, `{"OSType":"`+e.osType+`","Name":"edgehost"}`)
 	case path == "/containers/create":
+		e.creates++
 		answer(http.StatusCreated, `{"Id":"`+edgeID+`","Warnings":[]}`)
 	case path == "/containers/"+edgeID+"/start":
 		if e.startErr != "" {
@@ -584,4 +586,23 @@ func TestDeadRunOfPIDZero(t *testing.T) {
 	labels[LabelOwnerPID] = "1"
 	_, dead = DeadRun(labels, self, "liverun00001", func(int, string) bool { return false })
 	assert.Check(t, dead, "pid 1 that no longer runs with that start time is a dead run")
+}
+
+// TestWindowsBeforeSnapshotPrecedesTheCreate: on Windows the VM worker
+// difference rests on a snapshot taken before anything of the row reached the
+// host compute service (hcsshim creates the utility VM at create time), so
+// the before-start snapshot is taken before the create is sent.
+func TestWindowsBeforeSnapshotPrecedesTheCreate(t *testing.T) {
+	e := &rowEngine{osType: "windows", top: windowsTop("CExecSvc.exe", "PING.EXE")}
+	createsAtBefore := -1
+	host := &scriptedHost{os: hostprobe.OSInfo{OS: "windows"}, processes: func(step string, _ int) (hostprobe.Snapshot, error) {
+		if strings.HasSuffix(step, "/before-start") {
+			e.mu.Lock()
+			createsAtBefore = e.creates
+			e.mu.Unlock()
+		}
+		return hostprobe.Snapshot{}, nil
+	}}
+	runRow(t, sessionOn(t, e, host, 5*time.Second), evidence.Row{Platform: "windows", Mode: "hyperv"})
+	assert.Check(t, is.Equal(createsAtBefore, 0), "creates sent before the before-start snapshot")
 }
