@@ -61,3 +61,18 @@ func TestIsolationModesAnyCase(t *testing.T) {
 		})
 	}
 }
+
+// TestRuntimeEndpointNamesASocket: crictl and the kubelet take
+// CONTAINER_RUNTIME_ENDPOINT as unix://<socket path>; "unix:///" names the
+// root folder, not a socket (a template whose path variable was empty), and
+// must be refused naming the variable, not dialled.
+func TestRuntimeEndpointNamesASocket(t *testing.T) {
+	for _, v := range []string{"unix://", "unix:///", "npipe://"} {
+		_, err := ParseRuntimeEndpoint(v)
+		require.Error(t, err, v)
+		assert.Contains(t, err.Error(), "names no socket or pipe")
+	}
+	got, err := ParseRuntimeEndpoint("unix:///run/containerd/containerd.sock")
+	require.NoError(t, err)
+	assert.Equal(t, "unix:///run/containerd/containerd.sock", got)
+}
