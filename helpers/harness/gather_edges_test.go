@@ -355,7 +355,7 @@ func TestHyperVWorkerWaitAfterRemoval(t *testing.T) {
 				}
 				return hostprobe.Snapshot{Processes: []hostprobe.Process{worker}}, nil
 			}}
-			s := sessionOn(t, &rowEngine{osType: "windows", top: windowsTop("CExecSvc.exe", "PING.EXE")}, host, 300*time.Millisecond)
+			s := sessionOn(t, &rowEngine{osType: "windows", top: windowsTop("CExecSvc.exe", "PING.EXE")}, host, time.Second) // room for the second snapshot on a loaded machine
 			w := runRow(t, s, row)
 			assert.Assert(t, w.After != nil && len(hostprobe.AttributeWorkers(*w.Before, *w.After, edgeID).Workers) == 1, "the new vmwp.exe is the row's worker")
 			if tc.goneErr == "" {
