@@ -40,9 +40,6 @@ type scope struct {
 	// Efficacy and Coverage are the thresholds, in percent: killed over
 	// killed+lived, and covered (killed+lived) over every mutant.
 	Efficacy, Coverage float64
-	// ReportLived: a living mutant not listed as equivalent is reported but
-	// does not fail the run (docs/mutation-testing.md says why, per package).
-	ReportLived bool
 	// Coefficient overrides -timeout-coefficient: the harness's coverage
 	// run already takes seconds, and a mutant that breaks one of its waits
 	// runs until the timeout.
@@ -54,7 +51,7 @@ var scopes = []scope{
 	{Dir: "helpers/claims", Efficacy: 95, Coverage: 90},
 	{Dir: "helpers/config", Efficacy: 95, Coverage: 90},
 	{Dir: "helpers/hostprobe", Exclude: []string{`_windows\.go$`, `_other\.go$`, `^hostprobe_linux\.go$`}, Efficacy: 95, Coverage: 90},
-	{Dir: "helpers/harness", Exclude: []string{`_windows\.go$`, `_other\.go$`, `_linux\.go$`, `^session\.go$`, `^cri`}, Efficacy: 75, Coverage: 85, Coefficient: 10, ReportLived: true},
+	{Dir: "helpers/harness", Exclude: []string{`_windows\.go$`, `_other\.go$`, `_linux\.go$`, `^session\.go$`, `^cri`}, Efficacy: 95, Coverage: 90, Coefficient: 10},
 	{Dir: "helpers/fixture", Exclude: []string{`^fixture\.go$`, `^cri\.go$`}, Efficacy: 90, Coverage: 80},
 }
 
@@ -155,7 +152,7 @@ func verdict(t tally, s scope, unlisted int) string {
 	if t.Coverage() < s.Coverage {
 		missed = append(missed, fmt.Sprintf("coverage %.1f%% < %.0f%%", t.Coverage(), s.Coverage))
 	}
-	if unlisted > 0 && !s.ReportLived {
+	if unlisted > 0 {
 		missed = append(missed, fmt.Sprintf("%d lived, not listed as equivalent", unlisted))
 	}
 	return strings.Join(missed, "; ")
@@ -459,10 +456,8 @@ func run() int {
 		}
 		if *changed != "" || onlyFiles != nil {
 			status := "every living mutant listed as equivalent"
-			if len(r.unlisted) > 0 && !r.s.ReportLived {
+			if len(r.unlisted) > 0 {
 				status, failed = fmt.Sprintf("FAILED: %d lived, not listed as equivalent", len(r.unlisted)), true
-			} else if len(r.unlisted) > 0 {
-				status = fmt.Sprintf("%d lived, reported only (see docs/mutation-testing.md)", len(r.unlisted))
 			}
 			part := fmt.Sprintf("lines changed since %s (%d mutants elsewhere skipped)", *changed, r.t.Skipped)
 			if onlyFiles != nil {
