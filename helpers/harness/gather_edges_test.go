@@ -214,6 +214,8 @@ func TestRunWorkloadOnHostsThatMisbehave(t *testing.T) {
 		assert.Check(t, w.Inspect == nil && w.RunErr == nil, "no running wait after a refused start")
 		assert.Check(t, w.After != nil, "the after-start snapshot is evidence of what the failed start left")
 	})
+	// moby reports "dead" for a container it could not stop or remove cleanly
+	// (container/state.go StateString): it never runs, so the wait ends at once.
 	for _, status := range []string{"exited", "dead"} {
 		t.Run("the workload stops at once: "+status, func(t *testing.T) {
 			e := &rowEngine{osType: "linux", inspect: func(removed bool, _ int) (int, string) {
