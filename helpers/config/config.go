@@ -324,7 +324,7 @@ func LoadExpectations(getenv func(string) string) (Expectations, error) {
 	default:
 		errs = append(errs, fmt.Errorf("%s=%q is not an engine: use %s or %s", EnvEngine, engine, EngineDocker, EngineContainerd))
 	}
-	if v := get(EnvIsolation, "all"); v != "all" {
+	if v := get(EnvIsolation, "all"); !strings.EqualFold(v, "all") {
 		for _, m := range strings.Split(v, ",") {
 			if m = strings.ToLower(strings.TrimSpace(m)); m != "" {
 				e.Isolation = append(e.Isolation, m)
