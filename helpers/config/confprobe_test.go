@@ -37,6 +37,9 @@ func TestEverySpellingOfEveryChoice(t *testing.T) {
 		{EnvPull, "never", func(e *Expectations) { e.Pull = PullNever }},
 		{EnvPull, "missing", func(e *Expectations) {}},
 		{EnvPull, "Always", func(e *Expectations) { e.Pull = PullAlways }},
+		{EnvPull, " always ", func(e *Expectations) { e.Pull = PullAlways }}, // a YAML value with its padding
+		{EnvProfile, " ", func(e *Expectations) {}},                          // a CI input left blank: no profile
+		{EnvDockerHost, " ", func(e *Expectations) {}},                       // blank: the default socket
 		{EnvDefaultIsolation, "auto", func(e *Expectations) {}},
 		{EnvDefaultIsolation, "Process", func(e *Expectations) { e.DefaultIsolation = "process" }},
 		{EnvDefaultIsolation, "HyperV", func(e *Expectations) { e.DefaultIsolation = "hyperv" }},
@@ -54,6 +57,8 @@ func TestEverySpellingOfEveryChoice(t *testing.T) {
 		{EnvIsolation, "all", func(e *Expectations) {}},
 		{EnvIsolation, "All", func(e *Expectations) {}}, // as case-free as the modes ("HyperV")
 		{EnvIsolation, "default", func(e *Expectations) { e.Isolation = []string{"default"} }},
+		{EnvIsolation, "process,", func(e *Expectations) { e.Isolation = []string{"process"} }}, // a list joined with a trailing comma
+		{EnvIsolation, " hyperv ,, process ", func(e *Expectations) { e.Isolation = []string{"hyperv", "process"} }},
 		{EnvImage, "mcr.microsoft.com/windows/nanoserver:ltsc2022", func(e *Expectations) { e.Image = "mcr.microsoft.com/windows/nanoserver:ltsc2022" }},
 		{EnvMinAPIVersion, "1.44", func(e *Expectations) { e.MinAPIVersion = "1.44" }},
 		{EnvStepTimeout, "3m", func(e *Expectations) { e.StepTimeout = Duration(3 * time.Minute) }},
@@ -175,9 +180,15 @@ func TestReplayTakesNothingFromTheDaemonVariables(t *testing.T) {
 	assert.Equal(t, "fx", cfg.Fixtures)
 	assert.Equal(t, "ws2022", cfg.RecordName)
 	assert.Equal(t, "tcp://10.1.0.4:2375", cfg.DockerHost)
-	cfg, err = Load(env(map[string]string{EnvMode: "live"}), "linux")
-	require.NoError(t, err)
-	assert.Equal(t, "unix:///var/run/docker.sock", cfg.DockerHost, "live on Linux without DOCKER_HOST: the docker CLI's default socket")
+	for _, blank := range []string{"", "  "} {
+		cfg, err = Load(env(map[string]string{EnvMode: "live", EnvDockerHost: blank, EnvProfile: blank}), "linux")
+		require.NoError(t, err)
+		assert.Equal(t, "unix:///var/run/docker.sock", cfg.DockerHost, "live on Linux without DOCKER_HOST: the docker CLI's default socket")
+		assert.Equal(t, "", cfg.Profile)
+		cfg, err = Load(env(map[string]string{EnvMode: "live", EnvEngine: "containerd", EnvRuntimeEndpoint: blank}), "windows")
+		require.NoError(t, err)
+		assert.Equal(t, "npipe:////./pipe/containerd-containerd", cfg.RuntimeEndpoint, "no endpoint: crictl's default pipe")
+	}
 }
 
 // TestContainerdSettingsAreRead: every containerd variable set by a node
@@ -349,6 +360,11 @@ func TestConstraintAndVersionMessages(t *testing.T) {
 	v, err := ParseReportedVersion("28.0.1 (build 068a01e)")
 	require.NoError(t, err)
 	assert.Equal(t, Version{28, 0, 1}, v, "a space ends the reported version")
+	v, err = ParseReportedVersion(" v20.10.24 ")
+	require.NoError(t, err)
+	assert.Equal(t, Version{20, 10, 24}, v, "padding and a v prefix around what the engine reports")
+	var d Duration
+	assert.EqualError(t, d.UnmarshalText([]byte("2 min")), `parse duration: time: unknown unit " min" in duration "2 min"`)
 	v, err = ParseReportedVersion("20.10.24~ds1")
 	require.NoError(t, err)
 	assert.Equal(t, Version{20, 10, 24}, v)

@@ -2,6 +2,7 @@ package hostprobe
 
 import (
 	"encoding/binary"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf16"
@@ -34,6 +35,7 @@ func TestRequiredProcessWhosePIDIsAnotherPrograms(t *testing.T) {
 	s.Processes[0].Name = "DOCKERD.EXE"
 	assert.Check(t, is.Len(MissingRequired(s, req), 0), "the same program, as Windows spells it")
 	assert.Check(t, is.Len(MissingRequired(s, []Required{{What: "any", Name: "dockerd"}}), 0), "no PID reported: any process of the name counts")
+	assert.DeepEqual(t, MissingRequired(Snapshot{}, req[:1]), []string{"the docker service's dockerd.exe PID 2740"})
 }
 
 // TestInContainerSignalWording: the evidence names the agent, its PID and
@@ -190,9 +192,15 @@ func TestRuntimeIdNamingATemplateEitherWay(t *testing.T) {
 		assert.Check(t, is.Equal(id, ""), runtimeID)
 		assert.Check(t, found)
 	}
+	lower := ComputeSystem{ID: "0acf54a5-ceef-454a-bdc7-56d2c9a223b9", SystemType: "VirtualMachine", IsRuntimeTemplate: true}
+	id, _, _ := UtilityVMID(HCSView{Systems: []ComputeSystem{{ID: cpCID, RuntimeID: cpTemplate}, lower}}, cpCID)
+	assert.Check(t, is.Equal(id, ""), "a template listed by a lower-case id is still the template")
+	lowerRuntime := ComputeSystem{ID: "tpl-1", SystemType: "VirtualMachine", RuntimeID: "{0acf54a5-ceef-454a-bdc7-56d2c9a223b9}", IsRuntimeTemplate: true}
+	id, _, _ = UtilityVMID(HCSView{Systems: []ComputeSystem{{ID: cpCID, RuntimeID: cpTemplate}, lowerRuntime}}, cpCID)
+	assert.Check(t, is.Equal(id, ""), "a template RuntimeId in the registry's braced lower case is still the template's")
 	notTemplate := tpl
 	notTemplate.IsRuntimeTemplate = false
-	id, _, _ := UtilityVMID(HCSView{Systems: []ComputeSystem{{ID: cpCID, RuntimeID: cpOther}, notTemplate}}, cpCID)
+	id, _, _ = UtilityVMID(HCSView{Systems: []ComputeSystem{{ID: cpCID, RuntimeID: cpOther}, notTemplate}}, cpCID)
 	assert.Check(t, is.Equal(id, cpOther), "a VM that is no template does not hide the RuntimeId")
 }
 
@@ -209,6 +217,31 @@ func cpWorker(pid int, owner string, cmdline ...string) Process {
 		p.Owner = `NT VIRTUAL MACHINE\` + owner
 	}
 	return p
+}
+
+// TestShimUtilityVMWithoutRuntimeId: dockerd on containerd's runhcs shim
+// lists only "<id>@vm" (hcsshim cmd/containerd-shim-runhcs-v1/task_hcs.go);
+// with an empty RuntimeId HCS does list the container, so the reason is the
+// missing id, not a missing system.
+func TestShimUtilityVMWithoutRuntimeId(t *testing.T) {
+	before, after := eliminationHost(&HCSView{}, []ComputeSystem{{ID: cpCID + "@vm", SystemType: "VirtualMachine", Owner: "containerd-shim-runhcs-v1.exe"}}, cpWorker(2960, ""))
+	a := AttributeWorkers(before, after, cpCID)
+	assert.Check(t, is.Equal(a.Method, AttributionElimination))
+	assert.Check(t, is.Equal(a.Why, "the container's compute system reports no utility VM id (a zero or empty RuntimeId)"))
+	assert.Check(t, is.Equal(a.Facts[0], `RuntimeId present: no, `+cpCID+`@vm reports ""`))
+	assert.Check(t, is.Len(a.Workers, 1))
+}
+
+// TestSameProcessWithOneCreateTimeUnknown: a snapshot read without create
+// times (a fixture recorded before they were) against one with them: the
+// PID and the name decide.
+func TestSameProcessWithOneCreateTimeUnknown(t *testing.T) {
+	old := Process{PID: 2960, Name: "vmwp.exe"}
+	now := Process{PID: 2960, Name: "vmwp.exe", CreateTime: t0}
+	assert.Check(t, SameProcess(old, now))
+	assert.Check(t, SameProcess(now, old))
+	assert.Check(t, !SameProcess(Process{PID: 2960, Name: "svchost.exe"}, now))
+	assert.Check(t, is.Len(NewProcesses(Snapshot{Processes: []Process{old}}, Snapshot{Processes: []Process{now}}, WorkerName), 0))
 }
 
 // TestEliminationByASystemsGUIDID: a compute system HCS lists by a GUID id
@@ -351,6 +384,9 @@ func TestThirtyTwoBitRecordLaidOutByHand(t *testing.T) {
 	assert.Check(t, is.Equal(*got[0].Session, uint32(2)))
 	_, err = ParseSystemProcessInformation(buf[:83], base, 4)
 	assert.Check(t, is.ErrorContains(err, "runs past"))
+	le.PutUint16(buf[56:], uint16(2*len(name)-1))
+	_, err = ParseSystemProcessInformation(buf, base, 4)
+	assert.Check(t, is.ErrorContains(err, "process record at offset 0: image name (15 bytes at 0x2340054) lies outside the buffer"), "an odd byte count is no UTF-16 name")
 }
 
 // TestFiletimeBeforeTheEpochOfWindows: a negative FILETIME is no time.
@@ -358,4 +394,15 @@ func TestFiletimeBeforeTheEpochOfWindows(t *testing.T) {
 	assert.Check(t, FiletimeToTime(-1).IsZero())
 	assert.Check(t, is.Equal(TimeToFiletime(time.Time{}), int64(0)))
 	assert.Check(t, FiletimeToTime(1).Equal(time.Date(1601, 1, 1, 0, 0, 0, 100, time.UTC)))
+}
+
+// TestComputeSystemAnswerErrorsWhole: what the evidence says when HCS
+// answers nothing or something that is not a list (hcsshim
+// GetComputeSystems: ErrUnexpectedValue on an empty answer).
+func TestComputeSystemAnswerErrorsWhole(t *testing.T) {
+	_, err := ParseComputeSystems("")
+	assert.Check(t, is.Error(err, "HcsEnumerateComputeSystems: empty answer"))
+	_, err = ParseComputeSystems(`{"Error":"x"}`)
+	assert.Check(t, err != nil && strings.HasPrefix(err.Error(), "HcsEnumerateComputeSystems: decode answer: json: "), "%v", err)
+	assert.Check(t, SameImageName(" vmwp.exe ", "VMWP"), "padding around a name read from a table")
 }
