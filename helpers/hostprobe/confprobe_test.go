@@ -406,3 +406,48 @@ func TestComputeSystemAnswerErrorsWhole(t *testing.T) {
 	assert.Check(t, err != nil && strings.HasPrefix(err.Error(), "HcsEnumerateComputeSystems: decode answer: json: "), "%v", err)
 	assert.Check(t, SameImageName(" vmwp.exe ", "VMWP"), "padding around a name read from a table")
 }
+
+// TestAttributionWhole: the whole attribution the Hyper-V claim turns into
+// evidence, for the documented steps (docs/hyperv-attribution.md): moby's
+// container whose RuntimeId a new worker runs as, beside a WSL VM's worker
+// started in the same window; and, with the RuntimeId zero (the public v1
+// dump) and a template VM created in the window, elimination.
+func TestAttributionWhole(t *testing.T) {
+	wsl := ComputeSystem{ID: cpOther, SystemType: "VirtualMachine", Owner: "WSL", RuntimeID: cpOther}
+	own := cpWorker(2960, cpUVM, cpUVM)
+	other := cpWorker(3000, cpOther)
+	before, after := eliminationHost(&HCSView{}, []ComputeSystem{{ID: cpCID, SystemType: "Container", Owner: "docker", RuntimeID: cpUVM}, wsl}, own, other)
+	assert.DeepEqual(t, AttributeWorkers(before, after, cpCID), Attribution{
+		Method:     AttributionExact,
+		VMID:       cpUVM,
+		VMIDFrom:   "RuntimeId of compute system " + cpCID,
+		Workers:    []Process{own},
+		Foreign:    []Process{other},
+		ForeignWhy: []string{"names " + cpOther + ": compute system " + cpOther + " (type VirtualMachine, owner WSL, RuntimeId " + cpOther + ")"},
+		Facts: []string{
+			"RuntimeId present: yes, " + cpUVM,
+			`worker account = RuntimeId: yes; new vmwp.exe 2960 as NT VIRTUAL MACHINE\` + cpUVM + `, 3000 as NT VIRTUAL MACHINE\` + cpOther,
+			"command line = RuntimeId: yes; new vmwp.exe 2960 names " + cpUVM + ", 3000 no GUID read from it",
+			"template VM seen: no",
+		},
+	})
+
+	tpl := ComputeSystem{ID: cpTemplate, SystemType: "VirtualMachine", RuntimeID: cpTemplate, IsRuntimeTemplate: true}
+	tplWorker := cpWorker(3100, cpTemplate)
+	candidate := cpWorker(2960, "")
+	before, after = eliminationHost(&HCSView{}, []ComputeSystem{{ID: cpCID, SystemType: "Container", Owner: "docker", RuntimeID: zeroGUID}, tpl}, candidate, tplWorker)
+	assert.DeepEqual(t, AttributeWorkers(before, after, cpCID), Attribution{
+		Method:       AttributionElimination,
+		Why:          "the container's compute system reports no utility VM id (a zero or empty RuntimeId)",
+		Workers:      []Process{candidate},
+		Foreign:      []Process{tplWorker},
+		ForeignWhy:   []string{"names " + cpTemplate + ", another compute system HCS lists: template VM " + cpTemplate + " (type VirtualMachine, no owner, RuntimeId " + cpTemplate + ", IsRuntimeTemplate)"},
+		NewTemplates: []ComputeSystem{tpl},
+		Facts: []string{
+			`RuntimeId present: no, ` + cpCID + ` reports "` + zeroGUID + `"`,
+			"worker account = RuntimeId: unknown (no RuntimeId to compare); new vmwp.exe 2960 owner not read, 3100 as NT VIRTUAL MACHINE\\" + cpTemplate,
+			"command line = RuntimeId: unknown (no RuntimeId to compare); new vmwp.exe 2960 no GUID read from it, 3100 no GUID read from it",
+			"template VM seen: yes, " + cpTemplate + " (created in the start window)",
+		},
+	})
+}
