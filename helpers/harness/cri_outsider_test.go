@@ -1,0 +1,217 @@
+package harness
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"sync"
+	"testing"
+
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+	"google.golang.org/grpc"
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/wincontainer-gate/conformance/helpers/config"
+	"github.com/wincontainer-gate/conformance/helpers/evidence"
+	"github.com/wincontainer-gate/conformance/helpers/hostprobe"
+)
+
+// fakeCRI is a containerd as the unrecorded client sees it: sandboxes and
+// containers with labels, listed by containerd's label-selector rule (every
+// pair of the selector must be on the item: internal/cri/server
+// list_pod_sandboxes.go filterCRISandboxes). Only the calls the harness's
+// cleanup paths make are answered; any other panics (the embedded nil).
+type fakeCRI struct {
+	runtimeapi.RuntimeServiceClient
+	mu         sync.Mutex
+	sandboxes  map[string]map[string]string // id -> labels
+	containers map[string]map[string]string
+	removed    []string
+}
+
+func matches(labels, selector map[string]string) bool {
+	for k, v := range selector {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *fakeCRI) ListPodSandbox(_ context.Context, in *runtimeapi.ListPodSandboxRequest, _ ...grpc.CallOption) (*runtimeapi.ListPodSandboxResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := &runtimeapi.ListPodSandboxResponse{}
+	for _, id := range slices.Sorted(maps.Keys(f.sandboxes)) {
+		if matches(f.sandboxes[id], in.GetFilter().GetLabelSelector()) {
+			out.Items = append(out.Items, &runtimeapi.PodSandbox{Id: id, Labels: f.sandboxes[id], State: runtimeapi.PodSandboxState_SANDBOX_NOTREADY})
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeCRI) ListContainers(_ context.Context, in *runtimeapi.ListContainersRequest, _ ...grpc.CallOption) (*runtimeapi.ListContainersResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := &runtimeapi.ListContainersResponse{}
+	for _, id := range slices.Sorted(maps.Keys(f.containers)) {
+		if matches(f.containers[id], in.GetFilter().GetLabelSelector()) {
+			out.Containers = append(out.Containers, &runtimeapi.Container{Id: id, Labels: f.containers[id]})
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeCRI) StopPodSandbox(context.Context, *runtimeapi.StopPodSandboxRequest, ...grpc.CallOption) (*runtimeapi.StopPodSandboxResponse, error) {
+	return &runtimeapi.StopPodSandboxResponse{}, nil
+}
+
+func (f *fakeCRI) RemovePodSandbox(_ context.Context, in *runtimeapi.RemovePodSandboxRequest, _ ...grpc.CallOption) (*runtimeapi.RemovePodSandboxResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.sandboxes, in.GetPodSandboxId())
+	f.removed = append(f.removed, in.GetPodSandboxId())
+	return &runtimeapi.RemovePodSandboxResponse{}, nil
+}
+
+func (f *fakeCRI) RemoveContainer(_ context.Context, in *runtimeapi.RemoveContainerRequest, _ ...grpc.CallOption) (*runtimeapi.RemoveContainerResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.containers, in.GetContainerId())
+	f.removed = append(f.removed, in.GetContainerId())
+	return &runtimeapi.RemoveContainerResponse{}, nil
+}
+
+// twoRunsOnOneNode: this run (run-a) and a concurrent live gate (run-b, same
+// owner process labels are irrelevant here) share one containerd, plus a
+// kubelet pod without any harness label.
+func twoRunsOnOneNode() *fakeCRI {
+	run := func(id string) map[string]string {
+		return map[string]string{LabelHarness: harnessLabelValue, LabelRunID: id}
+	}
+	return &fakeCRI{
+		sandboxes:  map[string]map[string]string{"sba1": run("run-a"), "sba2": run("run-a"), "sbb1": run("run-b"), "kube1": {"io.kubernetes.pod.name": "coredns"}},
+		containers: map[string]map[string]string{"ca1": run("run-a"), "cb1": run("run-b")},
+	}
+}
+
+func criSessionOn(f *fakeCRI, runID string) *Session {
+	s := newSession(nil, nil, "unix:///run/containerd/containerd.sock", runID, config.Expectations{}, config.Live)
+	s.CRI = &CRI{Runtime: f, unrecorded: f}
+	return s
+}
+
+// TestCRIInterruptRemovesOnlyItsOwnRun: after SIGINT, the cleanup removes
+// this run's sandboxes, never another run's on the same containerd nor a
+// kubelet pod (issue 17: an interrupt removes only its own run's).
+func TestCRIInterruptRemovesOnlyItsOwnRun(t *testing.T) {
+	f := twoRunsOnOneNode()
+	msg := criSessionOn(f, "run-a").cleanUpInterruptedCRI(context.Background())
+	assert.Check(t, is.Equal(msg, "removed 2 sandbox(es) of run run-a"))
+	assert.Check(t, is.DeepEqual(slices.Sorted(maps.Keys(f.sandboxes)), []string{"kube1", "sbb1"}))
+}
+
+// TestCRILeftoversListOnlyThisRun: the leftover check after a run removes
+// and names this run's containers and sandboxes only.
+func TestCRILeftoversListOnlyThisRun(t *testing.T) {
+	f := twoRunsOnOneNode()
+	left, err := criSessionOn(f, "run-a").CRILeftovers(context.Background())
+	assert.NilError(t, err)
+	assert.Check(t, is.DeepEqual(left, []string{"container ca1", "sandbox sba1", "sandbox sba2"}))
+	assert.Check(t, is.DeepEqual(f.removed, []string{"ca1", "sba1", "sba2"}))
+
+	replay := newSession(nil, nil, "unix:///run/containerd/containerd.sock", "run-a", config.Expectations{}, config.Replay)
+	replay.CRI = &CRI{}
+	left, err = replay.CRILeftovers(context.Background())
+	assert.Check(t, err == nil && left == nil, "replay: nothing exists on any runtime")
+}
+
+// TestCRISweepRemovesOnlyDeadRuns: the sweep at the start of a run removes
+// a dead run's sandbox and keeps a live run's (DeadRun decides from the
+// owner labels) and this run's own.
+func TestCRISweepRemovesOnlyDeadRuns(t *testing.T) {
+	owner := func(pid string) map[string]string {
+		return map[string]string{LabelHarness: harnessLabelValue, LabelRunID: "run-" + pid, LabelOwnerHost: "node1", LabelOwnerPID: pid, LabelOwnerStarted: "t" + pid}
+	}
+	f := &fakeCRI{sandboxes: map[string]map[string]string{"dead1": owner("41"), "live1": owner("42"), "mine": {LabelHarness: harnessLabelValue, LabelRunID: "run-self"}}}
+	s := criSessionOn(f, "run-self")
+	s.Owner = Owner{Host: "node1", PID: 7}
+	swept, err := s.sweepCRI(context.Background(), func(pid int, _ string) bool { return pid == 42 })
+	assert.NilError(t, err)
+	assert.Check(t, is.Len(swept, 1))
+	if len(swept) == 1 {
+		assert.Check(t, is.Equal(swept[0].ID, "dead1"))
+		assert.Check(t, is.Equal(swept[0].RunID, "run-41"))
+		assert.Check(t, is.Equal(swept[0].State, "sandbox notready"))
+	}
+	assert.Check(t, is.DeepEqual(slices.Sorted(maps.Keys(f.sandboxes)), []string{"live1", "mine"}))
+}
+
+// TestReadStatusOfEachContainerd: the handlers and the sandbox image as
+// containerd 1.7 (verbose "config": containerd.runtimes, sandboxImage) and
+// 2.x (runtime_handlers; pinnedImages.sandbox) report them.
+func TestReadStatusOfEachContainerd(t *testing.T) {
+	conds := []*runtimeapi.RuntimeCondition{{Type: "RuntimeReady", Status: true}, {Type: "NetworkReady", Status: false, Reason: "NetworkPluginNotReady", Message: "cni plugin not initialized"}}
+	tests := []struct {
+		doc          string
+		st           *runtimeapi.StatusResponse
+		handlers     []string
+		from         string
+		sandboxImage string
+	}{
+		{"containerd 1.7 on Windows: handlers from the CRI config, sorted", &runtimeapi.StatusResponse{Status: &runtimeapi.RuntimeStatus{Conditions: conds}, Info: map[string]string{
+			"config": `{"containerd":{"runtimes":{"runhcs-wcow-process":{},"runhcs-wcow-hypervisor":{}}},"sandboxImage":"mcr.microsoft.com/oss/kubernetes/pause:3.9"}`}},
+			[]string{"runhcs-wcow-hypervisor", "runhcs-wcow-process"}, "config", "mcr.microsoft.com/oss/kubernetes/pause:3.9"},
+		{"containerd 2.0: runtime_handlers wins over the config, pinnedImages.sandbox", &runtimeapi.StatusResponse{Status: &runtimeapi.RuntimeStatus{Conditions: conds},
+			RuntimeHandlers: []*runtimeapi.RuntimeHandler{{Name: "runhcs-wcow-process"}},
+			Info:            map[string]string{"config": `{"containerd":{"runtimes":{"runhcs-wcow-process":{},"runhcs-wcow-hypervisor":{}}},"pinnedImages":{"sandbox":"registry.k8s.io/pause:3.10"}}`}},
+			[]string{"runhcs-wcow-process"}, "runtime_handlers", "registry.k8s.io/pause:3.10"},
+		{"a non-verbose answer: nothing reported", &runtimeapi.StatusResponse{Status: &runtimeapi.RuntimeStatus{Conditions: conds}}, nil, "", ""},
+		{"a config that is not JSON", &runtimeapi.StatusResponse{Status: &runtimeapi.RuntimeStatus{Conditions: conds}, Info: map[string]string{"config": "{"}}, nil, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.doc, func(t *testing.T) {
+			var r evidence.Runtime
+			readStatus(&r, tc.st)
+			assert.Check(t, is.DeepEqual(r.Conditions, []evidence.RuntimeCondition{{Type: "RuntimeReady", Status: true}, {Type: "NetworkReady", Reason: "NetworkPluginNotReady", Message: "cni plugin not initialized"}}))
+			assert.Check(t, is.DeepEqual(r.Handlers, tc.handlers))
+			assert.Check(t, is.Equal(r.HandlersFrom, tc.from))
+			assert.Check(t, is.Equal(r.ConfigSandboxImage, tc.sandboxImage))
+		})
+	}
+}
+
+// TestCRIHandlerAndImageRefs: which handler each row asks for, which sandbox
+// image is looked at, and the workload image by default.
+func TestCRIHandlerAndImageRefs(t *testing.T) {
+	e := config.Expectations{CRI: &config.CRIExpectations{HandlerProcess: "proc-h", HandlerHyperV: "vm-h"}}
+	assert.Check(t, is.Equal(CRIHandler(evidence.CRIRows[0], e), "proc-h"))
+	assert.Check(t, is.Equal(CRIHandler(evidence.CRIRows[1], e), "vm-h"))
+	assert.Check(t, is.Equal(CRIHandler(evidence.CRIRows[2], e), ""), "Linux: the default handler")
+	assert.Check(t, is.Equal(CRIHandler(evidence.CRIRows[3], e), evidence.UnknownHandler))
+	assert.Check(t, is.Equal(CRIHandler(evidence.CRIRows[1], config.Expectations{}), ""), "no containerd expectations")
+
+	s := newSession(nil, nil, "npipe:////./pipe/containerd-containerd", "r", config.Expectations{CRI: &config.CRIExpectations{SandboxImage: "my/pause:1"}}, config.Replay)
+	assert.Check(t, is.Equal(s.sandboxImageRef(evidence.Runtime{ConfigSandboxImage: "mcr.microsoft.com/oss/kubernetes/pause:3.9"}), "my/pause:1"), "CONFORMANCE_SANDBOX_IMAGE wins over the CRI config")
+	s.Expect.CRI.SandboxImage = ""
+	assert.Check(t, is.Equal(s.sandboxImageRef(evidence.Runtime{ConfigSandboxImage: "mcr.microsoft.com/oss/kubernetes/pause:3.9"}), "mcr.microsoft.com/oss/kubernetes/pause:3.9"))
+
+	ws2022 := evidence.Runtime{Host: &hostprobe.OSInfo{OS: "windows", Build: "20348"}}
+	ref, f := s.criImageRef(ws2022)
+	assert.Check(t, f == nil)
+	assert.Check(t, is.Equal(ref, "mcr.microsoft.com/windows/nanoserver:ltsc2022"))
+	ref, _ = s.criImageRef(evidence.Runtime{Host: &hostprobe.OSInfo{OS: "linux"}})
+	assert.Check(t, is.Equal(ref, config.LinuxTestImage))
+	_, f = s.criImageRef(evidence.Runtime{Host: &hostprobe.OSInfo{OS: "windows", Build: "9200"}})
+	assert.Check(t, f != nil && f.Message == "no default base image for Windows build 9200: set CONFORMANCE_IMAGE", "%v", f)
+	s.Expect.Image = "my/nano:1"
+	ref, _ = s.criImageRef(ws2022)
+	assert.Check(t, is.Equal(ref, "my/nano:1"))
+
+	assert.Check(t, is.Equal(ContainerPID(map[string]string{"info": `{"pid":5000,"sandboxID":"sb"}`}), 5000))
+	assert.Check(t, is.Equal(ContainerPID(map[string]string{"info": `not json`}), 0))
+	assert.Check(t, is.Equal(ContainerPID(nil), 0))
+	assert.Check(t, is.DeepEqual(ProcessListCommand("windows"), []string{"tasklist"}))
+	assert.Check(t, is.DeepEqual(ProcessListCommand("linux"), []string{"ps"}))
+}
