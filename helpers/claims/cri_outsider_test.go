@@ -320,7 +320,7 @@ func TestCRIIsolationWholeVerdicts(t *testing.T) {
 			return CheckCRIIsolation(r, p)
 		},
 			Verdict{Status: Fail, Message: `HCS lists utility VM sb2@vm for a pod of the process handler "runhcs-wcow-process": the pod is Hyper-V isolated`,
-				Fix: `remove SandboxIsolation = 1 from the options of [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runhcs-wcow-process], or name the process handler with CONFORMANCE_HANDLER_PROCESS`,
+				Fix:      `remove SandboxIsolation = 1 from the options of [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runhcs-wcow-process], or name the process handler with CONFORMANCE_HANDLER_PROCESS`,
 				Evidence: []string{ping5000, "HCS compute systems (sandbox sb2): sb2 (Container, owner containerd-shim-runhcs-v1.exe, RuntimeId none); sb2@vm (VirtualMachine, owner containerd-shim-runhcs-v1.exe, RuntimeId none)"}}},
 		{"a remote CRI endpoint", func() Verdict {
 			r, p := processPod()

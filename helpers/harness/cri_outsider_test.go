@@ -7,9 +7,9 @@ import (
 	"sync"
 	"testing"
 
+	"google.golang.org/grpc"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
-	"google.golang.org/grpc"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/wincontainer-gate/conformance/helpers/config"
