@@ -291,4 +291,3 @@ func TestWorkerAttributionWording(t *testing.T) {
 		"VM worker attribution: timing (HCS compute systems or process owners unreadable at provisioning): the Windows rows' start windows take turns"))
 	assert.Check(t, is.Equal((&Session{Local: false, windowsHost: true, exactAttribution: true}).WorkerAttribution(), ""))
 }
-
