@@ -2,10 +2,13 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
 	"gotest.tools/v3/assert"
@@ -214,4 +217,101 @@ func TestCRIHandlerAndImageRefs(t *testing.T) {
 	assert.Check(t, is.Equal(ContainerPID(nil), 0))
 	assert.Check(t, is.DeepEqual(ProcessListCommand("windows"), []string{"tasklist"}))
 	assert.Check(t, is.DeepEqual(ProcessListCommand("linux"), []string{"ps"}))
+}
+
+// statusScript answers ContainerStatus with one state and pid per call, the
+// last one again once the script is used up, and ListPodSandbox /
+// ListContainers of a removed pod by the sandboxes and containers left.
+type statusScript struct {
+	fakeCRI
+	states []runtimeapi.ContainerState
+	pids   []int
+	calls  int
+}
+
+func (f *statusScript) ContainerStatus(context.Context, *runtimeapi.ContainerStatusRequest, ...grpc.CallOption) (*runtimeapi.ContainerStatusResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i := min(f.calls, len(f.states)-1)
+	f.calls++
+	return &runtimeapi.ContainerStatusResponse{Status: &runtimeapi.ContainerStatus{Id: "c1", State: f.states[i]},
+		Info: map[string]string{"info": fmt.Sprintf(`{"pid":%d}`, f.pids[i])}}, nil
+}
+
+func settleOn(f *statusScript, host hostprobe.Host, row evidence.CRIRow) evidence.Pod {
+	s := newSession(nil, host, "unix:///run/containerd/containerd.sock", "run-a", config.Expectations{StepTimeout: config.Duration(300 * time.Millisecond)}, config.Live)
+	s.CRI = &CRI{Runtime: f}
+	s.PollDelay = time.Millisecond
+	p := evidence.Pod{Row: row, SandboxID: "sb1", ContainerID: "c1"}
+	s.settlePod(context.Background(), "cri/linux/default/after-start", &p)
+	return p
+}
+
+// TestSettlePodWaitsForThePidAndTheHost: the wait judges settled evidence
+// (design rule 5). containerd reports CONTAINER_RUNNING before the task's
+// pid is in the verbose info on a slow shim, and the host shows the pid
+// only once the process is created.
+func TestSettlePodWaitsForThePidAndTheHost(t *testing.T) {
+	running, exited := runtimeapi.ContainerState_CONTAINER_RUNNING, runtimeapi.ContainerState_CONTAINER_EXITED
+	ping := hostprobe.Process{PID: 6636, Name: "ping"}
+	linux := evidence.CRIRows[2]
+
+	t.Run("running without a pid, then with one", func(t *testing.T) {
+		p := settleOn(&statusScript{states: []runtimeapi.ContainerState{running, running}, pids: []int{0, 6636}}, &scriptedHost{processes: procs(ping)}, linux)
+		assert.Check(t, is.Equal(p.PID, 6636))
+		assert.Check(t, p.StatusErr == nil && p.HostErr == nil, "%+v %+v", p.StatusErr, p.HostErr)
+		assert.Check(t, p.After != nil)
+	})
+	t.Run("the host shows the pid only at the second snapshot", func(t *testing.T) {
+		host := &scriptedHost{processes: func(_ string, n int) (hostprobe.Snapshot, error) {
+			if n == 0 {
+				return hostprobe.Snapshot{}, nil
+			}
+			return hostprobe.Snapshot{Processes: []hostprobe.Process{ping}}, nil
+		}}
+		p := settleOn(&statusScript{states: []runtimeapi.ContainerState{running}, pids: []int{6636}}, host, linux)
+		assert.Check(t, p.HostErr == nil, "%+v", p.HostErr)
+		_, found := p.After.Find(6636)
+		assert.Check(t, found, "the snapshot judged is the settled one")
+	})
+	t.Run("the workload exited: no host wait, no host error", func(t *testing.T) {
+		p := settleOn(&statusScript{states: []runtimeapi.ContainerState{exited}, pids: []int{0}}, &scriptedHost{processes: procs()}, linux)
+		assert.Check(t, is.Equal(p.ContainerState, "CONTAINER_EXITED"))
+		assert.Check(t, p.StatusErr == nil && p.HostErr == nil && p.After == nil)
+	})
+	t.Run("the host never shows the workload: a host error, not a status one", func(t *testing.T) {
+		p := settleOn(&statusScript{states: []runtimeapi.ContainerState{running}, pids: []int{6636}}, &scriptedHost{processes: procs()}, linux)
+		assert.Check(t, p.StatusErr == nil)
+		assert.Check(t, p.HostErr != nil && strings.Contains(p.HostErr.Message, "host process 6636 is not ping yet"), "%+v", p.HostErr)
+	})
+	t.Run("never running: a status error", func(t *testing.T) {
+		p := settleOn(&statusScript{states: []runtimeapi.ContainerState{runtimeapi.ContainerState_CONTAINER_CREATED}, pids: []int{0}}, &scriptedHost{processes: procs()}, linux)
+		assert.Check(t, p.HostErr == nil)
+		assert.Check(t, p.StatusErr != nil && strings.Contains(p.StatusErr.Message, "is CONTAINER_CREATED (pid 0)"), "%+v", p.StatusErr)
+	})
+	t.Run("a hyperv pod settles when HCS lists its utility VM, whatever the host pid", func(t *testing.T) {
+		host := &scriptedHost{processes: func(_ string, n int) (hostprobe.Snapshot, error) {
+			if n == 0 {
+				return hostprobe.Snapshot{HCS: &hostprobe.HCSView{}}, nil
+			}
+			return hostprobe.Snapshot{HCS: &hostprobe.HCSView{Systems: []hostprobe.ComputeSystem{{ID: "sb1@vm", SystemType: "VirtualMachine"}}}}, nil
+		}}
+		p := settleOn(&statusScript{states: []runtimeapi.ContainerState{running}, pids: []int{1234}}, host, evidence.CRIRows[1])
+		assert.Check(t, p.HostErr == nil, "%+v", p.HostErr)
+		assert.Check(t, p.After != nil && len(p.After.HCS.Systems) == 1)
+	})
+}
+
+// TestWaitPodGoneCountsContainers: RemovePodSandbox returned but the
+// runtime still lists the pod's container (containerd removes containers
+// first; a failed container removal leaves one listed): the wait fails.
+func TestWaitPodGoneCountsContainers(t *testing.T) {
+	f := &fakeCRI{sandboxes: map[string]map[string]string{}, containers: map[string]map[string]string{"c1": {}}}
+	s := criSessionOn(f, "run-a")
+	s.Expect.StepTimeout = config.Duration(100 * time.Millisecond)
+	s.PollDelay = time.Millisecond
+	failure := s.waitPodGone(context.Background(), "sb1")
+	assert.Check(t, failure != nil && strings.Contains(failure.Message, "0 sandbox(es) and 1 container(s) still listed after removal"), "%+v", failure)
+	delete(f.containers, "c1")
+	assert.Check(t, s.waitPodGone(context.Background(), "sb1") == nil)
 }
