@@ -292,11 +292,39 @@ func CheckWorkloadImage(r evidence.Runtime, e config.Expectations) Verdict {
 	case img.Err != nil && img.Ref == "":
 		return failed(img.Err.Message, "set "+config.EnvImage, "error: "+img.Err.Message)
 	case img.Err != nil:
-		return failed(fmt.Sprintf("the workload image %s is not available: %s", img.Ref, firstLine(img.Err.Message)), pullFix(runtimeDaemon(r), e, img.Err.Message), "error: "+img.Err.Message)
+		return failed(fmt.Sprintf("the workload image %s is not available: %s", img.Ref, firstLine(img.Err.Message)), criPullFix(r, e, img), "error: "+img.Err.Message)
 	case !img.Present:
 		return failed(fmt.Sprintf("the workload image %s is not on the node and %s=%s", img.Ref, config.EnvPull, e.Pull), "pull it (crictl pull "+img.Ref+") or set "+config.EnvPull+"=missing", "ImageStatus: no image")
 	}
 	return imageFits("workload image", img, r, e)
+}
+
+// criPullFix says what to do about a pull through CRI that failed. containerd
+// words an image with no variant for the node's platform "no match for
+// platform in manifest: not found" (containerd images/handlers.go; a Windows
+// Server 2022 node pulling an ltsc2019 or ltsc2025 tag:
+// kubernetes-sigs/sig-windows-tools#237, containerd/containerd#6989): the
+// registry answered, so the fix is an image of this host's build. A missing
+// tag, an image of another OS or missing foreign layers get Docker's fixes;
+// any other failure is reachability, fixed on the node with containerd's
+// tools (docker load does not reach containerd's k8s.io namespace).
+func criPullFix(r evidence.Runtime, e config.Expectations, img evidence.CRIImage) string {
+	msg := img.Err.Message
+	if strings.Contains(strings.ToLower(msg), "no match for platform in manifest") || Classify(msg) == ClassImageMismatch {
+		host := 0
+		if r.Host != nil {
+			host, _ = strconv.Atoi(r.Host.Build)
+		}
+		if r.Platform() != "windows" || host == 0 {
+			return "the registry has no variant of this image for the node's platform: set " + config.EnvImage + " to an image built for it"
+		}
+		return "the registry has no variant of this image for the host's build: " + FitFix(Fit{Host: host, Modes: criModes(e), Image: img.Ref}) + " (set " + config.EnvImage + ")"
+	}
+	switch Classify(msg) {
+	case ClassTagMissing, ClassWrongImageOS, ClassForeignLayers:
+		return pullFix(runtimeDaemon(r), e, msg)
+	}
+	return "make the image reachable from the node (registry, proxy, credentials in containerd's registry config) or import it (ctr -n k8s.io images import); then re-run"
 }
 
 // CRIRowApplies decides from the host the runtime runs on whether a row runs.

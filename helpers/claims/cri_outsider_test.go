@@ -208,6 +208,15 @@ func TestCRIProvisioningWholeVerdicts(t *testing.T) {
 }
 
 func TestCRIImageWholeVerdicts(t *testing.T) {
+	pullFailed := func(r evidence.Runtime, ref, msg string) func() Verdict {
+		return func() Verdict {
+			r.Image = evidence.CRIImage{Ref: ref, Err: &evidence.Failure{Kind: evidence.KindNotFound, Message: msg}}
+			return CheckWorkloadImage(r, criExpect())
+		}
+	}
+	noPlatform := `rpc error: code = NotFound desc = failed to pull and unpack image "mcr.microsoft.com/windows/nanoserver:ltsc2025": no match for platform in manifest: not found`
+	noHost := "rpc error: code = Unknown desc = failed to pull and unpack image: failed to resolve reference: dial tcp: lookup registry.corp: no such host"
+	noTag := `rpc error: code = NotFound desc = failed to pull and unpack image "mcr.microsoft.com/windows/nanoserver:ltsc2030": failed to resolve reference: manifest unknown`
 	onHost := func(build string, modes []string, edit func(*evidence.Runtime)) func(func(evidence.Runtime, config.Expectations) Verdict) func() Verdict {
 		return func(check func(evidence.Runtime, config.Expectations) Verdict) func() Verdict {
 			return func() Verdict {
@@ -259,6 +268,28 @@ func TestCRIImageWholeVerdicts(t *testing.T) {
 			Verdict{Status: Fail, Message: "the workload image mcr.microsoft.com/windows/nanoserver:ltsc2022 is not on the node and CONFORMANCE_PULL=never",
 				Fix:      "pull it (crictl pull mcr.microsoft.com/windows/nanoserver:ltsc2022) or set CONFORMANCE_PULL=missing",
 				Evidence: []string{"ImageStatus: no image"}}},
+		// containerd's words for a tag without a variant for the node's
+		// build (kubernetes-sigs/sig-windows-tools#237: an 1809 image on a
+		// Server 2022 node; containerd/containerd#6989): the registry
+		// answered, the fix is this host's tag, never reachability.
+		{"Server 2022 node pulling an ltsc2025 tag", pullFailed(ws2022Runtime(), "mcr.microsoft.com/windows/nanoserver:ltsc2025", noPlatform),
+			Verdict{Status: Fail, Message: "the workload image mcr.microsoft.com/windows/nanoserver:ltsc2025 is not available: " + noPlatform,
+				Fix:      "the registry has no variant of this image for the host's build: use the image tag for build 20348 (ltsc2022) (set CONFORMANCE_IMAGE)",
+				Evidence: []string{"error: " + noPlatform}}},
+		{"Linux node pulling a Windows-only image", pullFailed(linuxRuntime(), "mcr.microsoft.com/windows/nanoserver:ltsc2025", noPlatform),
+			Verdict{Status: Fail, Message: "the workload image mcr.microsoft.com/windows/nanoserver:ltsc2025 is not available: " + noPlatform,
+				Fix:      "the registry has no variant of this image for the node's platform: set CONFORMANCE_IMAGE to an image built for it",
+				Evidence: []string{"error: " + noPlatform}}},
+		// A node image built behind a proxy that the registry's name does
+		// not resolve through: containerd's tools, not docker load.
+		{"registry name does not resolve from the node", pullFailed(ws2022Runtime(), "registry.corp/nano:1", noHost),
+			Verdict{Status: Fail, Message: "the workload image registry.corp/nano:1 is not available: " + noHost,
+				Fix:      "make the image reachable from the node (registry, proxy, credentials in containerd's registry config) or import it (ctr -n k8s.io images import); then re-run",
+				Evidence: []string{"error: " + noHost}}},
+		{"a tag the registry does not have", pullFailed(ws2022Runtime(), "mcr.microsoft.com/windows/nanoserver:ltsc2030", noTag),
+			Verdict{Status: Fail, Message: "the workload image mcr.microsoft.com/windows/nanoserver:ltsc2030 is not available: " + noTag,
+				Fix:      "the tag does not exist: set CONFORMANCE_IMAGE to an image built for this daemon's platform",
+				Evidence: []string{"error: " + noTag}}},
 		{"Linux node, busybox image", func() Verdict { return CheckWorkloadImage(linuxRuntime(), criExpect()) },
 			Verdict{Status: Pass, Message: "workload image conformance/busybox:local is present",
 				Evidence: []string{`workload image conformance/busybox:local: id , os "linux", os.version ""`}}},
