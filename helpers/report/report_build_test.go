@@ -323,15 +323,127 @@ func TestWriteFilesAsAPipelineReadsThem(t *testing.T) {
 	require.NoError(t, os.WriteFile(blocker, nil, 0o644))
 	err = WriteFiles(second, config.Outputs{Report: filepath.Join(blocker, "report.json")})
 	require.Error(t, err)
-	assert.True(t, strings.HasPrefix(err.Error(), "write the run's results: CONFORMANCE_REPORT="+filepath.Join(blocker, "report.json")+": "), err.Error())
+	assert.Equal(t, "write the run's results: CONFORMANCE_REPORT="+filepath.Join(blocker, "report.json")+": mkdir "+blocker+": not a directory", err.Error(),
+		"only the variable that was set is named")
+
+	empty := t.TempDir()
+	t.Chdir(empty)
+	require.NoError(t, WriteFiles(first, config.Outputs{}), "no output asked for")
+	entries, err := os.ReadDir(empty)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "no output asked for, nothing written")
 }
 
 // TestJSONOfAHostWithoutClaims: a host that produced no verdict (the daemon
-// never answered and nothing was judged) has "claims": [], never null, and
+// never answered and nothing was judged) has "claims": [] and "problems": [],
+// never null (a pipeline's jq would fail on null), and
 // the report carries the schema version whatever the caller set.
 func TestJSONOfAHostWithoutClaims(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, WriteJSON(&b, Run{SchemaVersion: "0", Mode: "live", Hosts: []Host{{Name: "live"}}}))
+	require.NoError(t, WriteJSON(&b, Run{SchemaVersion: "0", Mode: "live", Hosts: []Host{NewHost(Judged{Name: "live"})}}))
 	assert.Contains(t, b.String(), `"schema_version": "1"`)
 	assert.Contains(t, b.String(), `"claims": []`)
+	assert.Contains(t, b.String(), `"problems": []`, "no required claim failed: an empty list, never null")
+}
+
+// criHost is a containerd node (CONFORMANCE_ENGINE=containerd) whose Hyper-V
+// sandbox failed without a fix to offer, probed by nothing but CRI.
+func criHost() Host {
+	l := claims.NewLedger()
+	verdict := func(id string, v claims.Verdict) { l.Judge(id, nil, func() claims.Verdict { return v }) }
+	verdict(claims.RuntimeReady, claims.Verdict{Status: claims.Pass, Message: "RuntimeReady true"})
+	verdict("cri/windows/process/sandbox", claims.Verdict{Status: claims.Pass, Message: "sandbox ready"})
+	verdict("cri/windows/process/isolation", claims.Verdict{Status: claims.Pass, Message: "process"})
+	verdict("cri/windows/hyperv/sandbox", claims.Verdict{Status: claims.Fail, Message: "RunPodSandbox: hcs::CreateComputeSystem: The request is not supported."})
+	verdict("cri/linux/unknown-handler/refused", claims.Verdict{Status: claims.Pass, Message: "refused"})
+	return NewHost(Judged{Name: "aks-ws2022", Daemon: evidence.Daemon{Target: "npipe:////./pipe/containerd-containerd"}, Verdicts: l.All()})
+}
+
+// TestMatrixOfAContainerdHost: the CRI rows widen the label column, a
+// failure without a fix prints no fix line, and a run without hosts prints
+// nothing at all.
+func TestMatrixOfAContainerdHost(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteMatrix(&b, Run{Mode: "replay", ExitCode: 1, Hosts: []Host{criHost()}}))
+	bar := strings.Repeat("=", matrixWidth)
+	want := bar + `
+conformance gate: aks-ws2022 (replay)
+host: npipe:////./pipe/containerd-containerd
+
+provisioning         runtime-ready pass
+                     sandbox  start    isolation  process-tree  cleanup
+cri/windows/process  pass     -        pass       -             -
+cri/windows/hyperv   FAIL     -        -          -             -
+cri/linux/default    -        -        -          -             -
+refusals             cri/linux/unknown-handler pass
+
+  FAIL cri/windows/hyperv/sandbox: RunPodSandbox: hcs::CreateComputeSystem: The request is not
+       supported.
+
+claims: 4 passed, 1 failed (0 of them blocked by another), 0 skipped
+required claims: 0 passed, 0 failed, 0 not judged
+` + bar + "\n"
+	assert.Equal(t, want, b.String())
+
+	b.Reset()
+	require.NoError(t, WriteMatrix(&b, Run{Mode: "live", ExitCode: 1}))
+	assert.Empty(t, b.String(), "a gate that judged no host prints no matrix")
+}
+
+// TestJUnitOfHostsWithoutFailingClaims: a host without a profile carries no
+// empty profile property; a failed run whose only problem is a required
+// claim never judged already fails a test case, so no gate case is added; the
+// gate case's suite comes after every host's.
+func TestJUnitOfHostsWithoutFailingClaims(t *testing.T) {
+	l := claims.NewLedger()
+	l.Judge(claims.DaemonReachable, nil, func() claims.Verdict { return claims.Verdict{Status: claims.Pass, Message: "ok"} })
+	reqs := []claims.Requirement{
+		{Claim: claims.DaemonReachable, Required: true, Why: "applies to every daemon"},
+		{Claim: "windows/process/cleanup", Required: true, Why: "applies to windows daemons"},
+	}
+	neverJudged := NewHost(Judged{Name: "interrupted", Verdicts: l.All(), Requirements: reqs, Summary: claims.JudgeRequired(l, reqs, nil)})
+	allPassed := NewHost(Judged{Name: "left-a-container", Verdicts: l.All()})
+
+	var b bytes.Buffer
+	require.NoError(t, WriteJUnit(&b, Run{Mode: "live", ExitCode: 1, Hosts: []Host{neverJudged}}))
+	var got junit.Testsuites
+	require.NoError(t, xml.Unmarshal(b.Bytes(), &got))
+	require.Len(t, got.Suites, 1, "the never-judged claim is the failing test case")
+	assert.Equal(t, 1, got.Failures)
+	assert.Equal(t, []junit.Property{{Name: "mode", Value: "live"}, {Name: "host", Value: ""}}, *got.Suites[0].Properties)
+
+	b.Reset()
+	require.NoError(t, WriteJUnit(&b, Run{Mode: "live", ExitCode: 1, Hosts: []Host{allPassed, allPassed}}))
+	got = junit.Testsuites{}
+	require.NoError(t, xml.Unmarshal(b.Bytes(), &got))
+	require.Len(t, got.Suites, 3)
+	assert.Equal(t, []int{0, 1, 2}, []int{got.Suites[0].ID, got.Suites[1].ID, got.Suites[2].ID})
+	assert.Equal(t, "conformance/"+GateCase, got.Suites[2].Name)
+	assert.Equal(t, 1, got.Failures)
+}
+
+// TestWrapAtTheMatrixWidth: a line of exactly matrixWidth runes stays whole;
+// one rune more moves the last word to the next line. Runes, not bytes, are
+// counted (a daemon's message may carry non-ASCII text).
+func TestWrapAtTheMatrixWidth(t *testing.T) {
+	exact := strings.Repeat("x", matrixWidth-5) + " äöüß"
+	assert.Equal(t, exact+"\n", wrap(exact, "    "))
+	over := strings.Repeat("x", matrixWidth-5) + " äöüße"
+	assert.Equal(t, strings.Repeat("x", matrixWidth-5)+"\n    äöüße\n", wrap(over, "    "))
+}
+
+// TestFactsOfAPulledImage: the image facts come from the inspect of the image
+// the run used, and whether the run pulled it.
+func TestFactsOfAPulledImage(t *testing.T) {
+	d := evidence.Daemon{Target: "npipe:////./pipe/docker_engine", Local: false}
+	d.Info.OSType = "windows"
+	d.Info.KernelVersion = "10.0 20348 (20348.1.amd64fre.fe_release.210507-1500)"
+	d.Info.OperatingSystem = "Windows Server 2022 Datacenter Version 21H2 (OS Build 20348.2966)"
+	d.Image = evidence.Image{Ref: "mcr.microsoft.com/windows/nanoserver:ltsc2022", Pulled: true,
+		Inspect: &image.InspectResponse{ID: "sha256:5b3a8a0a4d1c", Os: "windows", OsVersion: "10.0.20348.2966"}}
+	f := FactsOf(d)
+	assert.Equal(t, Image{Ref: "mcr.microsoft.com/windows/nanoserver:ltsc2022", ID: "sha256:5b3a8a0a4d1c", OSVersion: "10.0.20348.2966", Pulled: true}, f.Image)
+	assert.Equal(t, "20348", f.OSBuild, "a remote daemon: the build is the daemon's")
+	assert.Equal(t, 2966, f.OSRevision)
+	assert.Empty(t, f.HostOS, "a remote daemon's host is not probed")
 }
