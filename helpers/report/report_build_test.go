@@ -447,3 +447,18 @@ func TestFactsOfAPulledImage(t *testing.T) {
 	assert.Equal(t, 2966, f.OSRevision)
 	assert.Empty(t, f.HostOS, "a remote daemon's host is not probed")
 }
+
+// TestHeaderOfALocalLinuxHost: a Linux daemon on the Linux host the gate runs
+// on (the recorded linux-debian12-docker.io-20.10 fixture's probe) is one
+// platform: the header names it once, with no "daemon platform" apart.
+func TestHeaderOfALocalLinuxHost(t *testing.T) {
+	d := evidence.Daemon{Target: "unix:///var/run/docker.sock", Local: true,
+		Host: &hostprobe.OSInfo{OS: "linux", Build: "6.18.44-fc-v657"}}
+	d.Info.OSType = "linux"
+	d.Info.KernelVersion = "6.18.44-fc-v657"
+	d.Info.Isolation = ""
+	d.Version.Version, d.Version.APIVersion = "20.10.24+dfsg1", "1.41"
+	d.Image.Ref = "conformance-linux-test:busybox"
+	h := NewHost(Judged{Name: "linux-debian12-docker.io-20.10", Daemon: d})
+	assert.Equal(t, "linux 6.18.44-fc-v657; 20.10.24+dfsg1, API 1.41; image conformance-linux-test:busybox", describeHost(h))
+}
