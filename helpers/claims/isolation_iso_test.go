@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker/docker/api/types/container"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
 
@@ -333,9 +334,9 @@ func TestUnclassifiedRefusalsAndMismatchesWhole(t *testing.T) {
 		return CheckStart(d, defaultExpect(), refusedAt(w, "start", sysErr(message)))
 	}
 	rows := []isoRow{
-		{doc: "hcsshim:: prefix (19.03)", source: "moby 19.03 wraps HCS errors as hcsshim::<call>",
-			want: Verdict{Status: "fail", Message: "the host compute service refused the container start: hcsshim::CreateComputeSystem cece6585ce23: A device attached to the system is not functioning.", Fix: "read the compute service's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Admin) for the error above", BlockedBy: "", Evidence: []string{"image nanoserver:1809, HostConfig.Isolation \"process\"", "start error (system): hcsshim::CreateComputeSystem cece6585ce23: A device attached to the system is not functioning."}, Warnings: []string(nil)},
-			got:  start(d, processWorkload(), "hcsshim::CreateComputeSystem cece6585ce23: A device attached to the system is not functioning.")},
+		{doc: "hcsshim:: prefix alone (19.03 layer import)", source: "moby 19.03 wraps HCS errors as hcsshim::<call>",
+			want: Verdict{Status: "fail", Message: "the host compute service refused the container start: hcsshim::ImportLayer failed in Win32: The system cannot find the path specified. (0x3)", Fix: "read the compute service's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Admin) for the error above", BlockedBy: "", Evidence: []string{"image nanoserver:1809, HostConfig.Isolation \"process\"", "start error (system): hcsshim::ImportLayer failed in Win32: The system cannot find the path specified. (0x3)"}, Warnings: []string(nil)},
+			got:  start(d, processWorkload(), "hcsshim::ImportLayer failed in Win32: The system cannot find the path specified. (0x3)")},
 		{doc: "hcs:: prefix (20.10 and later)", source: "moby 20.10 wraps HCS errors as hcs::<call>",
 			want: Verdict{Status: "fail", Message: "the host compute service refused the container start: hcs::System::Start cece6585ce23: The device is not ready.", Fix: "read the compute service's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Admin) for the error above", BlockedBy: "", Evidence: []string{"image nanoserver:1809, HostConfig.Isolation \"process\"", "start error (system): hcs::System::Start cece6585ce23: The device is not ready."}, Warnings: []string(nil)},
 			got:  start(d, processWorkload(), "hcs::System::Start cece6585ce23: The device is not ready.")},
@@ -699,4 +700,81 @@ func TestSilentDaemonEdgesWhole(t *testing.T) {
 			assert.Check(t, is.DeepEqual(hostFactsLines(d), tc.evidence), "source: %s", tc.source)
 		})
 	}
+}
+
+// TestTreeAndWorkerEdgesWhole: each process of the Windows system set, the
+// pre-1.13 top's warning, the start decisions that quote the daemon's words
+// when the build rule blocks, and the VM worker fixes that depend on the
+// attribution method and on whether the row's readings agree.
+func TestTreeAndWorkerEdgesWhole(t *testing.T) {
+	d := ws2019()
+	// The set is spelled out here, not read from WindowsSystemSet, so that a
+	// name dropped from the set fails its row.
+	systemSet := []string{"smss.exe", "csrss.exe", "wininit.exe", "services.exe", "lsass.exe", "CExecSvc.exe"}
+	var rows []isoRow
+	for i, name := range systemSet {
+		w := change(processWorkload(), func(w *evidence.Workload) {
+			w.Top.Processes = append(append([][]string{}, w.Top.Processes[:i]...), w.Top.Processes[i+1:]...)
+		})
+		var top []string
+		for _, p := range w.Top.Processes {
+			top = append(top, p[0]+" "+p[1])
+		}
+		rows = append(rows, isoRow{doc: "a Windows container whose top lacks " + name,
+			source: "moby daemon/top_windows.go lists the compute system's processes; every Windows container runs smss, csrss, wininit, services, lsass and CExecSvc",
+			got:    CheckProcessTree(w),
+			want: Verdict{Status: Fail, Message: "process tree lacks " + name,
+				Fix:      "the container is not a full Windows compute system; check the base image and the daemon's runtime",
+				Evidence: []string{"top: " + strings.Join(top, ", ")}}})
+	}
+	rows = append(rows,
+		isoRow{doc: "Docker 1.12 on Server 2016: the pre-1.13 top passes with the warning naming the unchecked set",
+			want:   Verdict{Status: "pass", Message: "ping is PID 4872; the engine's docker top lists only the processes it started", Fix: "", BlockedBy: "", Evidence: []string{"top: ping 4872"}, Warnings: []string{"this engine answers docker top in the pre-1.13 shape (titles \"<pid> <command>\", no rows): the container's system processes (smss.exe, csrss.exe, wininit.exe, services.exe, lsass.exe, CExecSvc.exe) cannot be checked; upgrade the engine to check them"}},
+			source: "moby v1.12.x daemon/top_windows.go",
+			got:    CheckProcessTree(change(processWorkload(), func(w *evidence.Workload) { w.Top.Titles, w.Top.Processes = []string{"4872 ping localhost -t"}, nil }))},
+		isoRow{doc: "a Server 2022 image blocked by the build rule at create: the create error is quoted",
+			want:   Verdict{Status: "fail", Message: "blocked by image-build: image build 20348 cannot run under process isolation on host build 17763", Fix: "", BlockedBy: "image-build", Evidence: []string{"image nanoserver:1809, HostConfig.Isolation \"process\"", "create error (system): hcs::CreateComputeSystem cece: The container operating system does not match the host operating system."}, Warnings: []string(nil)},
+			source: "Microsoft Learn, Windows container version compatibility",
+			got: CheckStart(with(d, func(d *evidence.Daemon) { d.Image.Inspect.OsVersion = "10.0.20348.2340" }), defaultExpect(),
+				refusedAt(processWorkload(), "create", sysErr("hcs::CreateComputeSystem cece: The container operating system does not match the host operating system.")))},
+		isoRow{doc: "a Server 2022 image the daemon started anyway under Hyper-V on Server 2019: blocked by the build rule, the daemon's acceptance quoted",
+			want:   Verdict{Status: "fail", Message: "blocked by image-build: image build 20348 cannot run under hyperv isolation on host build 17763", Fix: "", BlockedBy: "image-build", Evidence: []string{"image nanoserver:1809, HostConfig.Isolation \"hyperv\"", "the daemon created and started the container"}, Warnings: []string(nil)},
+			source: "Microsoft Learn: Hyper-V isolation runs images of the host's build or older only",
+			got:    CheckStart(with(d, func(d *evidence.Daemon) { d.Image.Inspect.OsVersion = "10.0.20348.2340" }), defaultExpect(), hypervWorkload())},
+		isoRow{doc: "0xc0370106 on a Hyper-V row without the image's inspect: the plain verdict",
+			want:   Verdict{Status: "fail", Message: "the container exited unexpectedly at start (0xc0370106)", Fix: "read the compute service's log (Get-WinEvent -LogName Microsoft-Windows-Hyper-V-Compute-Operational) and the daemon's log", BlockedBy: "", Evidence: []string{"image nanoserver:1809, HostConfig.Isolation \"hyperv\"", "start error (system): container a503f75e9583 encountered an error during hcs::System::Start: failure in a Windows system call: The virtual machine or container exited unexpectedly. (0xc0370106)"}, Warnings: []string(nil)},
+			source: "microsoft/Windows-Containers#356",
+			got: CheckStart(with(d, func(d *evidence.Daemon) { d.Image.Inspect = nil }), defaultExpect(),
+				refusedAt(hypervWorkload(), "start", sysErr("container a503f75e9583 encountered an error during hcs::System::Start: failure in a Windows system call: The virtual machine or container exited unexpectedly. (0xc0370106)")))},
+		isoRow{doc: "two unexplained new workers by elimination: ambiguous, find each one's VM",
+			want:   Verdict{Status: "fail", Message: "ambiguous: 2 new VM workers could be the container's: 7312 (session 0, owner NT VIRTUAL MACHINE\\C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35), 7400 (session 0)", Fix: "none of them names a compute system HCS lists; find each one's VM (hcsdiag list; Get-Process vmwp -IncludeUserName) and attach this evidence to a report", BlockedBy: "", Evidence: []string{"attribution: elimination (new vmwp.exe created by vmcompute.exe inside the start window, less those naming another compute system HCS lists); exact did not apply: the container's compute system reports no utility VM id (a zero or empty RuntimeId)", "fact: RuntimeId present: no, a503f75e958370f0bb544c94 reports \"\"", "fact: worker account = RuntimeId: unknown (no RuntimeId to compare); new vmwp.exe 7312 as NT VIRTUAL MACHINE\\C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35, 7400 owner not read", "fact: command line = RuntimeId: unknown (no RuntimeId to compare); new vmwp.exe 7312 no GUID read from it, 7400 no GUID read from it", "fact: template VM seen: no", "vmwp before start: 2216 (session 0), 6704 (session 0)", "vmwp after start: 2216 (session 0), 6704 (session 0), 7312 (session 0, owner NT VIRTUAL MACHINE\\C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35), 7400 (session 0)", "HCS after start: compute system a503f75e958370f0bb544c94 (type Container, owner docker)"}, Warnings: []string(nil)},
+			source: "hcsdiag list names each compute system; Get-Process vmwp -IncludeUserName names each worker's VM",
+			got: CheckVMWorker(d, change(exactly(hypervWorkload(), "", vmB), func(w *evidence.Workload) {
+				w.After.Processes = append(w.After.Processes, hostprobe.Process{PID: 7400, Name: "vmwp.exe", Session: session(0)})
+			}))},
+		isoRow{doc: "a Hyper-V row whose only new worker is another listed VM's, while the daemon and the table say process: no utility VM started",
+			want:   Verdict{Status: "fail", Message: "no VM worker attributed to the Hyper-V container: the new vmwp.exe 7312 (session 0, owner NT VIRTUAL MACHINE\\C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35) are not its (see why below)", Fix: "the daemon did not start a utility VM for the container; check Hyper-V and the isolation the daemon used", BlockedBy: "", Evidence: []string{"attribution: elimination (new vmwp.exe created by vmcompute.exe inside the start window, less those naming another compute system HCS lists); exact did not apply: no new vmwp.exe runs as NT VIRTUAL MACHINE\\5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418 or names it on its command line", "fact: RuntimeId present: yes, 5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418", "fact: worker account = RuntimeId: no; new vmwp.exe 7312 as NT VIRTUAL MACHINE\\C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35", "fact: command line = RuntimeId: no; new vmwp.exe 7312 no GUID read from it", "fact: template VM seen: no", "vmwp before start: 2216 (session 0), 6704 (session 0)", "vmwp after start: 2216 (session 0), 6704 (session 0), 7312 (session 0, owner NT VIRTUAL MACHINE\\C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35)", "HCS after start: compute system a503f75e958370f0bb544c94 (type Container, owner docker, RuntimeId 5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418)", "HCS after start: compute system C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35 (type VirtualMachine, owner WSL, RuntimeId C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35)", "not attributed: vmwp.exe 7312: names C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35, another compute system HCS lists: compute system C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35 (type VirtualMachine, owner WSL, RuntimeId C1A7E2D9-3B58-4E0F-A6D4-92F81B7C0E35)"}, Warnings: []string(nil)},
+			source: "hcs-and-vm-workers: a worker running as another compute system's VM is not the container's",
+			got: CheckVMWorker(d, exactly(change(hypervWorkload(), func(w *evidence.Workload) {
+				w.Inspect = running("process")
+				w.After.Processes = append(w.After.Processes, hostprobe.Process{PID: 1308, Name: "PING.EXE", Session: session(2)})
+			}), vmA, vmB, vmB))},
+		isoRow{doc: "PID visibility quotes a host snapshot that never settled",
+			want:   Verdict{Status: "pass", Message: "PING.EXE PID 1308 is not a host process: it runs in the utility VM", Fix: "", BlockedBy: "", Evidence: []string{"container: PING.EXE PID 1308", "host: no process with PID 1308 among 8", "harness: PID 9000, session 1, pid namespace \"\"", "the host snapshot never settled: timed out after 30s"}, Warnings: []string(nil)},
+			source: "helpers/harness waits for the snapshot to settle (bounded)",
+			got: CheckPIDVisibility(d, change(hypervWorkload(), func(w *evidence.Workload) {
+				w.SettleErr = &evidence.Failure{Message: "timed out after 30s"}
+			}))},
+	)
+	checkWholeVerdicts(t, rows)
+}
+
+// TestLegacyTopTitlesThatAreNot: only titles of "<pid> <command>" make the
+// pre-1.13 shape.
+func TestLegacyTopTitlesThatAreNot(t *testing.T) {
+	for _, titles := range [][]string{{"ping 4872"}, {"4872"}, {"4872   "}, {"4872 ping", "PID"}} {
+		assert.Check(t, !LegacyWindowsTop(&container.TopResponse{Titles: titles}), "titles %q", titles)
+	}
+	assert.Check(t, LegacyWindowsTop(&container.TopResponse{Titles: []string{" 4872 ping", "5020 cmd /c dir"}}))
+	assert.Check(t, !LegacyWindowsTop(nil))
 }
