@@ -156,6 +156,12 @@ func TestCRIProvisioningWholeVerdicts(t *testing.T) {
 			Verdict{Status: Pass, Message: "the runtime is ready", Evidence: []string{"RuntimeReady=true  "},
 				Warnings: []string{"NetworkReady is not reported: pods on the pod network cannot start until a CNI config is installed (the rows use the node's network)"}}},
 
+		{"Status unanswered", ready(func(r *evidence.Runtime) {
+			r.StatusErr = &evidence.Failure{Kind: evidence.KindSystem, Message: "rpc error: code = Unknown desc = failed to get runtime status"}
+		}),
+			Verdict{Status: Fail, Message: "the runtime did not answer Status: rpc error: code = Unknown desc = failed to get runtime status",
+				Fix:      "look at containerd's log: the CRI plugin failed to start",
+				Evidence: []string{"error: rpc error: code = Unknown desc = failed to get runtime status"}}},
 		// runtime-handlers on a Windows node.
 		{"containerd 2.0 reports both default handlers", handlers(func(r *evidence.Runtime, _ *config.Expectations) { r.HandlersFrom = "runtime_handlers" }),
 			Verdict{Status: Pass, Message: "the rows' handlers are configured",
@@ -317,6 +323,18 @@ func TestCRIIsolationWholeVerdicts(t *testing.T) {
 		{"hyperv pod whose guest pid is a host svchost", func() Verdict { return CheckCRIIsolation(hyperVPodWithHostPID("svchost.exe")) },
 			Verdict{Status: Pass, Message: "the pod runs in utility VM sb1@vm (RuntimeId {0f3c2e5a-1b2c-4d5e-8f90-123456789abc})",
 				Evidence: []string{hcsVM, vmmemWorker}}},
+		// A physically backed utility VM has no vmmem: nothing runs as its
+		// VM account, which is a warning, never a failure.
+		{"hyperv pod without a process under its VM account", func() Verdict {
+			r, p := hyperVPod()
+			p.After.Processes = p.After.Processes[:1]
+			return CheckCRIIsolation(r, p)
+		},
+			Verdict{Status: Pass, Message: "the pod runs in utility VM sb1@vm (RuntimeId {0f3c2e5a-1b2c-4d5e-8f90-123456789abc})", Evidence: []string{hcsVM},
+				Warnings: []string{`no process runs as NT VIRTUAL MACHINE\0f3c2e5a-1b2c-4d5e-8f90-123456789abc: the worker is not attributed (a physically backed utility VM has no vmmem; RuntimeId "{0f3c2e5a-1b2c-4d5e-8f90-123456789abc}")`}}},
+		{"hyperv pod whose workload also runs on the host", func() Verdict { return CheckCRIIsolation(hyperVPodWithHostPID("PING.EXE")) },
+			Verdict{Status: Fail, Message: "the workload's pid 1234 is a host process named PING.EXE: the workload runs on the host beside its utility VM",
+				Fix: "this is a runtime fault: report it with the evidence", Evidence: []string{hcsVM, "PING.EXE"}}},
 		{"hyperv pod, HCS not read", func() Verdict {
 			r, p := hyperVPod()
 			p.After.HCS = nil
@@ -432,6 +450,20 @@ func TestCRISandboxAndCleanupWholeVerdicts(t *testing.T) {
 			Verdict{Status: Fail, Message: "the sandbox is SANDBOX_NOTREADY, want SANDBOX_READY", Fix: "look at containerd's log for the sandbox's error",
 				Evidence: []string{`sandbox 3f1e: state SANDBOX_NOTREADY, runtime_handler "runhcs-wcow-hypervisor"`}}},
 
+		// containerd's refusal of an unconfigured handler
+		// (internal/cri/server/sandbox_run.go: no runtime for %q is configured).
+		{"the unknown handler refused with containerd's words", func() Verdict {
+			return CheckHandlerRefused(evidence.Pod{Row: evidence.CRIRows[3], Handler: evidence.UnknownHandler,
+				RunErr: &evidence.Failure{Kind: evidence.KindOther, Message: "rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for \"conformance-no-such-handler\" is configured\nmore"}})
+		},
+			Verdict{Status: Pass, Message: `handler "conformance-no-such-handler" refused: rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for "conformance-no-such-handler" is configured`,
+				Evidence: []string{"RunPodSandbox: rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for \"conformance-no-such-handler\" is configured\nmore"}}},
+		{"the unknown handler accepted", func() Verdict {
+			return CheckHandlerRefused(evidence.Pod{Row: evidence.CRIRows[3], Handler: evidence.UnknownHandler, SandboxID: "0123456789abcdef0123"})
+		},
+			Verdict{Status: Fail, Message: `the runtime ran sandbox 0123456789ab for handler "conformance-no-such-handler", which no config names`,
+				Fix:      "this is a runtime fault: an unknown runtime handler must be refused, or pods would run without the isolation their RuntimeClass asks for",
+				Evidence: []string{"RunPodSandbox: 0123456789abcdef0123"}}},
 		// cleanup: StopPodSandbox fails when hcsshim cannot shut the
 		// utility VM down in time (hcs::System::Shutdown timeout).
 		{"StopPodSandbox failed", func() Verdict {
