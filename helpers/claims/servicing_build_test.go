@@ -184,3 +184,21 @@ func TestMicrosoftBaseImageSpellings(t *testing.T) {
 		})
 	}
 }
+
+// TestImageServicingOnAHostOfAnotherBuild: a Server 2022 host running its
+// ltsc2019 images under Hyper-V isolation (a migration in progress) in mid
+// 2028: the image's line ends within a year, and what to use instead is the
+// host's own build, not the image's.
+func TestImageServicingOnAHostOfAnotherBuild(t *testing.T) {
+	d := with(ws2019(), func(d *evidence.Daemon) {
+		d.Info.KernelVersion = "10.0 20348 (20348.1.amd64fre.fe_release.210507-1500)"
+		d.Info.OperatingSystem = "Windows Server 2022 Datacenter Version 21H2 (OS Build 20348.2966)"
+		d.Info.SystemTime = "2028-06-01T00:00:00Z"
+		d.Host = &hostprobe.OSInfo{OS: "windows", Build: "20348", Revision: 2966, Edition: "server", ProductType: hostprobe.ProductServer}
+		d.Image.Ref = "mcr.microsoft.com/windows/servercore:ltsc2019"
+		d.Image.Inspect.OsVersion = "10.0.17763.7314"
+	})
+	assert.Check(t, is.Equal(ImageServicingWarning(d, []string{"hyperv"}),
+		"the image mcr.microsoft.com/windows/servercore:ltsc2019 (1809 / ltsc2019, build 17763) stops being serviced on 2029-01-09, within a year of this run ("+readImageLifecycle+
+			"); instead: use the image tag for build 20348 (ltsc2022)"), srcMSCompat)
+}

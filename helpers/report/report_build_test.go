@@ -106,6 +106,9 @@ required claims: 2 passed, 2 failed, 2 not judged
 ` + bar + "\n"
 	assert.Equal(t, want, b.String())
 
+	h := richHost()
+	assert.Equal(t, []any{"ws2019-17763", "npipe:////./pipe/docker_engine", true, "ci"}, []any{h.Name, h.Target, h.Local, h.Profile}, "what the JSON report says of the host")
+
 	t.Run("a host whose failures are not blocking anything prints no blocked line", func(t *testing.T) {
 		h := richHost()
 		h.Counts.Blocked = 0
