@@ -271,6 +271,13 @@ func TestProfileFileForms(t *testing.T) {
 	assert.Equal(t, "fleet.yaml", cfg.Profile)
 	assert.Equal(t, HyperVSkip, cfg.Expect.HyperV)
 
+	// A Windows pipeline names its file by a relative path with a
+	// backslash and a .yml ending; on Linux the same text is one file name.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, `gate\fleet.yml`), []byte(body), 0o644))
+	cfg, err = Load(env(map[string]string{EnvMode: "live", EnvProfile: `gate\fleet.yml`}), "windows")
+	require.NoError(t, err, "a backslash makes the value a path")
+	assert.Equal(t, HyperVSkip, cfg.Expect.HyperV)
+
 	cfg, err = Load(env(map[string]string{EnvMode: "live", EnvProfile: "fleet.yaml", EnvHyperV: "  "}), "windows")
 	require.NoError(t, err)
 	assert.Equal(t, HyperVSkip, cfg.Expect.HyperV, "a blank variable (a CI input left empty) leaves the profile's value")
