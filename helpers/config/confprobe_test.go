@@ -15,13 +15,14 @@ import (
 // whole message a user reads, so that a dropped spelling, a changed default
 // or a reworded fix fails a row.
 
-// liveDefaults are the expectations of a live run that sets nothing
-// (docs/configuration.md, the Default column).
+// liveDefaults are the expectations of a live run that sets nothing, as
+// docs/configuration.md's Default column spells them (literals, so that a
+// changed default constant fails here).
 func liveDefaults() Expectations {
 	return Expectations{
-		EngineVersion: DefaultEngineVersion, MinAPIVersion: DefaultMinAPIVersion, Pull: PullMissing,
-		DefaultIsolation: AutoDefaultIsolation, HyperV: HyperVRequire, StepTimeout: Duration(DefaultStepTimeout),
-		DockerService: DockerServiceAuto,
+		EngineVersion: ">=19.03", MinAPIVersion: "1.40", Pull: "missing",
+		DefaultIsolation: "auto", HyperV: "require", StepTimeout: Duration(2 * time.Minute),
+		DockerService: "auto",
 	}
 }
 
@@ -207,10 +208,10 @@ func TestContainerdSettingsAreRead(t *testing.T) {
 
 	cfg, err = Load(env(map[string]string{EnvMode: "live", EnvEngine: "containerd"}), "linux")
 	require.NoError(t, err)
-	assert.Equal(t, &CRIExpectations{RuntimeVersion: DefaultRuntimeVersion, HandlerProcess: DefaultHandlerProcess, HandlerHyperV: DefaultHandlerHyperV}, cfg.Expect.CRI)
-	assert.Equal(t, "runhcs-wcow-process", DefaultHandlerProcess, "containerd pkg/cri/config/config_windows.go")
-	assert.Equal(t, "runhcs-wcow-hypervisor", DefaultHandlerHyperV, "containerd pkg/cri/config/config_windows.go")
-	assert.Equal(t, ">=1.6", DefaultRuntimeVersion)
+	// docs/containerd.md: the handlers containerd configures on Windows
+	// by default (containerd pkg/cri/config/config_windows.go) and 1.6, the
+	// oldest release serving CRI v1.
+	assert.Equal(t, &CRIExpectations{RuntimeVersion: ">=1.6", HandlerProcess: "runhcs-wcow-process", HandlerHyperV: "runhcs-wcow-hypervisor"}, cfg.Expect.CRI)
 }
 
 // TestHandlerNamesAreOneTOMLKey: a handler copied from config.toml with
