@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docker/docker/api/types/system"
 	"gotest.tools/v3/assert"
@@ -120,4 +121,50 @@ func TestLiveSessionTarget(t *testing.T) {
 	_, err := OpenLive(config.Config{Mode: config.Live, DockerHost: "tcp://10.20.30.40:2376", TLSCertPath: certs})
 	assert.Check(t, is.ErrorContains(err, "create docker client for tcp://10.20.30.40:2376: "))
 	assert.Check(t, err != nil && strings.Contains(err.Error(), filepath.Join(certs, "ca.pem")), "%v", err)
+}
+
+// TestRunContextStop: a run that ended is no longer the handler's: a signal
+// that arrives afterwards (while go test prints its summary) removes nothing
+// of it, and its context is released.
+func TestRunContextStop(t *testing.T) {
+	codes := interruptedCode(t)
+	engine := newFakeEngine()
+	ended := openAgainst(t, config.Live, engine)
+	defer ended.Close()
+	ctx, stop := ended.RunContext(context.Background())
+	kept := engine.add(ended.labels(linuxDefault))
+	stop()
+	assert.Check(t, ctx.Err() != nil, "the ended run's context is released")
+	onInterrupt(os.Interrupt)
+	assert.Equal(t, <-codes, 130)
+	assert.Check(t, is.DeepEqual(engine.ids(), []string{kept}))
+}
+
+// TestCleanupIsBoundedByTheCleanupTimeout: a row's cleanup against a daemon
+// that never answers the removal (a Windows daemon stuck in HCS) gives up
+// after CleanupTimeout, which the suite shortens when go test's -timeout is
+// near, not after the step timeout.
+func TestCleanupIsBoundedByTheCleanupTimeout(t *testing.T) {
+	e := &rowEngine{osType: "linux"}
+	hangRemovals := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			<-r.Context().Done()
+			return
+		}
+		e.ServeHTTP(w, r)
+	})
+	s := sessionOn(t, hangRemovals, nil, time.Minute)
+	s.CleanupTimeout = 100 * time.Millisecond
+	var cleanups []func()
+	created, _, err := s.create(context.Background(), linuxDefault, "busybox", func(f func()) { cleanups = append(cleanups, f) })
+	assert.NilError(t, err)
+	assert.Check(t, is.Equal(created.ID, edgeID))
+	assert.Assert(t, is.Len(cleanups, 1))
+	done := make(chan struct{})
+	go func() { cleanups[0](); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the cleanup waited past its CleanupTimeout of 100ms")
+	}
 }
