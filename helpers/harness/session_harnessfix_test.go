@@ -336,3 +336,41 @@ func TestReplaySweepsNothing(t *testing.T) {
 	assert.Check(t, swept == nil && err == nil, "%v %v", swept, err)
 	assert.Check(t, is.Len(s.FixtureProblems(), len(f.Interactions())+len(f.Host.Calls)), "no recorded answer was used")
 }
+
+// TestRecordingNeverNamesTheRecordingHost: a recording made on a build host
+// is committed to a repository: its user's home folder ($HOME, a CI runner's
+// work area) is redacted from the recorded answers (here a pull progress
+// stream that names it, as a registry mirror's error does), and the daemon
+// host's name (learned from /info, Session.AddRedaction) from the target
+// fixture.json keeps; this machine's own name too, where it is long enough
+// to be told from other words.
+func TestRecordingNeverNamesTheRecordingHost(t *testing.T) {
+	home := "/srv/ci-home-" + NewRunID()
+	t.Setenv("HOME", home)
+	own, _ := os.Hostname()
+	checkOwn := len(own) >= 5 && !strings.EqualFold(own, "localhost")
+	engine := newFakeEngine()
+	engine.pull = func(w http.ResponseWriter) {
+		status := "mirror read " + home + "/.docker/config.json"
+		if checkOwn {
+			status += " on " + own
+		}
+		_, _ = w.Write([]byte(`{"status":"` + status + `"}` + "\n"))
+	}
+	s := openAgainst(t, config.Record, engine)
+	defer s.Close()
+	s.AddRedaction("build-agent-7.corp.example")
+	assert.NilError(t, s.pull(context.Background(), "busybox:latest"))
+	dir, err := s.FinishRecording(t.TempDir(), "rec", fixture.Metadata{FormatVersion: fixture.FormatVersion, Target: "tcp://build-agent-7.corp.example:2375"})
+	assert.NilError(t, err)
+	recorded, err := os.ReadFile(filepath.Join(dir, fixture.EngineFile))
+	assert.NilError(t, err)
+	assert.Check(t, !strings.Contains(string(recorded), home), "the recording names the home folder %s", home)
+	assert.Check(t, is.Contains(string(recorded), "mirror read REDACTED/.docker/config.json"))
+	if checkOwn {
+		assert.Check(t, !strings.Contains(strings.ToLower(string(recorded)), strings.ToLower(own)), "the recording names this host, %s", own)
+	}
+	meta, err := os.ReadFile(filepath.Join(dir, fixture.MetadataFile))
+	assert.NilError(t, err)
+	assert.Check(t, is.Contains(string(meta), `"target": "tcp://redacted-host:2375"`))
+}
