@@ -675,3 +675,43 @@ func TestServiceLineAndVmmsReading(t *testing.T) {
 		})
 	}
 }
+
+// TestImageBuildEdgesOfTheHostReadings: a host build the daemon does not
+// name, and a host revision the daemon names while the probe's registry
+// read failed.
+func TestImageBuildEdgesOfTheHostReadings(t *testing.T) {
+	unreadableUBR := map[string]string{"revision": `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\UBR: Access is denied.`}
+	checkProvRows(t, []provRow{
+		{doc: "a Windows daemon whose KernelVersion names no build", source: "a proxy that rewrites /info",
+			got: CheckImageBuild(with(ws2019(), func(d *evidence.Daemon) { d.Info.KernelVersion = "10.0" }), defaultExpect()),
+			want: Verdict{Status: Fail, Message: "cannot read the OS build of the host or the image",
+				Fix:      "check the daemon's KernelVersion and the image's OsVersion",
+				Evidence: []string{`host build 0.805 (KernelVersion "10.0"), image mcr.microsoft.com/windows/nanoserver:1809 OsVersion "10.0.17763.805"`}}},
+		{doc: "a 20.10+ daemon names the revision in OperatingSystem while the probe could not read UBR: the revision is known", source: "moby pkg/parsers/operatingsystem windows_os_string.go (OS Build <build>.<UBR>)",
+			got: CheckImageBuild(with(ws2019(), func(d *evidence.Daemon) {
+				d.Host.Revision, d.Host.Unknown = 0, unreadableUBR
+				d.Image.Inspect.OsVersion = "10.0.17763.864"
+			}), func() config.Expectations { e := defaultExpect(); e.Isolation = []string{"process"}; return e }()),
+			want: Verdict{Status: Pass, Message: "image build 17763 fits host build 17763 for process",
+				Evidence: []string{`host build 17763.805 (KernelVersion "10.0 17763 (17763.1.amd64fre.rs5_release.180914-1434)"), image mcr.microsoft.com/windows/nanoserver:1809 OsVersion "10.0.17763.864"`},
+				Warnings: []string{"image revision 864 is newer than the host's 805: hosts behind the image's update fail such process-isolated starts with 0xc0370106 (seen on 17763 and 26100); update the host, or pin the image's tag of revision 805 or older"}}},
+		{doc: "a 19.03 daemon (no OS Build in its text) and an unreadable UBR: the revision rules are not applied, and it says so", source: "19.03 OperatingSystem is the registry's ProductName",
+			got: CheckImageBuild(with(ws2019(), func(d *evidence.Daemon) {
+				d.Info.OperatingSystem = "Windows Server 2019 Datacenter"
+				d.Host.Revision, d.Host.Unknown = 0, unreadableUBR
+				d.Image.Inspect.OsVersion = "10.0.17763.864"
+			}), func() config.Expectations { e := defaultExpect(); e.Isolation = []string{"process"}; return e }()),
+			want: Verdict{Status: Pass, Message: "image build 17763 fits host build 17763 for process",
+				Evidence: []string{`host build 17763.0 (KernelVersion "10.0 17763 (17763.1.amd64fre.rs5_release.180914-1434)"), image mcr.microsoft.com/windows/nanoserver:1809 OsVersion "10.0.17763.864"`,
+					`host revision unknown (HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\UBR: Access is denied.): the revision rules were not applied`},
+				Warnings: []string{`host revision unknown (HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\UBR: Access is denied.): whether image revision 17763.864 fits process isolation on this build was not checked`}}},
+	})
+	for in, revision := range map[string]int{
+		"10.0.17763":        0, // an os.version without its revision
+		"10.0.17763.1039.1": 0, // not an OsVersion
+		"Windows Server 2019 (OS Build 17763.1039)": 1039,
+		"Windows Server 2019 Datacenter":            0,
+	} {
+		assert.Check(t, is.Equal(WindowsRevision(in), revision), in)
+	}
+}
