@@ -715,3 +715,25 @@ func TestImageBuildEdgesOfTheHostReadings(t *testing.T) {
 		assert.Check(t, is.Equal(WindowsRevision(in), revision), in)
 	}
 }
+
+// TestPullFixWithNoNamedMode: CONFORMANCE_ISOLATION=default on a Windows host
+// names no mode, and the pull fix then bounds its advice by both modes'
+// rules: on Server 2025 the ltsc2022 images fit process isolation too
+// (hcsshim's stable-ABI rule) and Hyper-V (older builds), so both are named.
+func TestPullFixWithNoNamedMode(t *testing.T) {
+	const message = "no matching manifest for windows/amd64 10.0.26100 in the manifest list entries"
+	d := with(ws2019(), func(d *evidence.Daemon) {
+		d.Info.KernelVersion = "10.0 26100 (26100.1.amd64fre.ge_release.240331-1435)"
+		d.Info.OperatingSystem = "Microsoft Windows Server Version 24H2 (OS Build 26100.2894)"
+		d.Info.SystemTime = "2025-06-02T10:00:00Z"
+		d.Host.Build, d.Host.Revision = "26100", 2894
+		d.Image = evidence.Image{Ref: "mcr.microsoft.com/windows/servercore:ltsc2025", PullErr: &evidence.Failure{Message: message}}
+	})
+	e := defaultExpect()
+	e.Isolation = []string{"default"}
+	checkProvRows(t, []provRow{{doc: "Server 2025, CONFORMANCE_ISOLATION=default, a pull with no variant for the host", source: "moby pull_v2.go; hcsshim osversion stable ABI (20348 images on 26100)",
+		got: CheckBaseImage(d, e),
+		want: Verdict{Status: Fail, Message: "image mcr.microsoft.com/windows/servercore:ltsc2025 is not on the host",
+			Fix:      "the registry has no variant of this image for the host's build: use the image tag for build 26100 (ltsc2025); serviced images that also fit process and hyperv here: ltsc2022 (20348) (set CONFORMANCE_IMAGE)",
+			Evidence: []string{"pull policy: missing", "pull error: " + message}}}})
+}
