@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"gotest.tools/v3/assert"
@@ -777,4 +778,32 @@ func TestLegacyTopTitlesThatAreNot(t *testing.T) {
 	}
 	assert.Check(t, LegacyWindowsTop(&container.TopResponse{Titles: []string{" 4872 ping", "5020 cmd /c dir"}}))
 	assert.Check(t, !LegacyWindowsTop(nil))
+}
+
+// TestProbeEvidenceWhole: what the user reads of the host probe itself: a
+// worker's create time at FILETIME's 100 ns resolution, and the snapshot a
+// harness inside a container took.
+func TestProbeEvidenceWhole(t *testing.T) {
+	created := time.Date(2019, 12, 17, 5, 30, 1, 123456700, time.UTC)
+	assert.Check(t, is.Equal(pids([]hostprobe.Process{{PID: 7312, Session: session(0), CreateTime: created}}),
+		"7312 (session 0, created 2019-12-17T05:30:01.1234567Z)"), "Windows process create times are FILETIMEs (100 ns); the evidence keeps them whole")
+	rows := []isoRow{
+		{doc: "a harness run inside a process-isolated container (CExecSvc.exe in its session)",
+			want:   Verdict{Status: "fail", Message: "probe broken: the harness runs inside a container: CExecSvc.exe (PID 6216) runs in the harness's session 1", Fix: "run the gate on the container host itself, not in a container", BlockedBy: "", Evidence: []string{"the before-start snapshot"}, Warnings: []string(nil)},
+			source: "hcs-and-vm-workers: CExecSvc.exe runs in every Windows container's session",
+			got: CheckVMWorker(ws2019(), change(hypervWorkload(), func(w *evidence.Workload) {
+				w.Before = hostSnapshot(hostprobe.Process{PID: 6216, Name: "CExecSvc.exe", Session: session(1)})
+			}))},
+		{doc: "a snapshot of another session's view, without dockerd.exe",
+			want:   Verdict{Status: "fail", Message: "probe broken: the after-start host snapshot lacks the docker service's dockerd.exe: it does not show this host's processes", Fix: "run the gate elevated on the daemon's host itself (not in a container or another session's view)", BlockedBy: "", Evidence: []string{"snapshot of 6 processes"}, Warnings: []string(nil)},
+			source: "a probe that reads only its own session's processes (not elevated)",
+			got: CheckPIDVisibility(ws2019(), change(hypervWorkload(), func(w *evidence.Workload) {
+				w.After = &hostprobe.Snapshot{SelfPID: harnessSelf.PID, Processes: without(hostSnapshot().Processes, "dockerd.exe")}
+			}))},
+		{doc: "exact attribution: the worker runs as the container's utility VM",
+			want:   Verdict{Status: "pass", Message: "VM worker attributed (exact): vmwp.exe 7312 (session 0, owner NT VIRTUAL MACHINE\\5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418)", Fix: "", BlockedBy: "", Evidence: []string{"attribution: exact (a new vmwp.exe runs as or names the container's utility VM): utility VM 5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418 (RuntimeId of compute system a503f75e958370f0bb544c94)", "fact: RuntimeId present: yes, 5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418", "fact: worker account = RuntimeId: yes; new vmwp.exe 7312 as NT VIRTUAL MACHINE\\5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418", "fact: command line = RuntimeId: no; new vmwp.exe 7312 no GUID read from it", "fact: template VM seen: no", "vmwp before start: 2216 (session 0), 6704 (session 0)", "vmwp after start: 2216 (session 0), 6704 (session 0), 7312 (session 0, owner NT VIRTUAL MACHINE\\5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418)", "HCS after start: compute system a503f75e958370f0bb544c94 (type Container, owner docker, RuntimeId 5E0B1C37-9A4D-4F62-8C1E-7D2A90B3F418)"}, Warnings: []string(nil)},
+			source: "hcs-and-vm-workers: vmwp.exe runs as NT VIRTUAL MACHINE\\<VM id>, the RuntimeId HCS reports for the container",
+			got:    CheckVMWorker(ws2019(), exactly(hypervWorkload(), vmA, vmA))},
+	}
+	checkWholeVerdicts(t, rows)
 }
