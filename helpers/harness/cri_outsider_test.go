@@ -239,8 +239,15 @@ func (f *statusScript) ContainerStatus(context.Context, *runtimeapi.ContainerSta
 }
 
 func settleOn(f *statusScript, host hostprobe.Host, row evidence.CRIRow) evidence.Pod {
+	return settleIn(f, host, row, false)
+}
+
+// settleIn is settleOn with the harness inside a container (the host
+// probe saw a container's process table, not the node's) when contained.
+func settleIn(f *statusScript, host hostprobe.Host, row evidence.CRIRow, contained bool) evidence.Pod {
 	s := newSession(nil, host, "unix:///run/containerd/containerd.sock", "run-a", config.Expectations{StepTimeout: config.Duration(300 * time.Millisecond)}, config.Live)
 	s.CRI = &CRI{Runtime: f}
+	s.harnessContained = contained
 	s.PollDelay = time.Millisecond
 	p := evidence.Pod{Row: row, SandboxID: "sb1", ContainerID: "c1"}
 	s.settlePod(context.Background(), "cri/linux/default/after-start", &p)
@@ -261,6 +268,16 @@ func TestSettlePodWaitsForThePidAndTheHost(t *testing.T) {
 		assert.Check(t, is.Equal(p.PID, 6636))
 		assert.Check(t, p.StatusErr == nil && p.HostErr == nil, "%+v %+v", p.StatusErr, p.HostErr)
 		assert.Check(t, p.After != nil)
+	})
+	// The gate run in a container given containerd's socket: its probe
+	// sees the container's processes, so the wait is for the runtime only,
+	// and still for a pid.
+	t.Run("harness in a container: no host snapshot, still a pid", func(t *testing.T) {
+		host := &scriptedHost{processes: procs(ping)}
+		p := settleIn(&statusScript{states: []runtimeapi.ContainerState{running, running}, pids: []int{0, 6636}}, host, linux, true)
+		assert.Check(t, is.Equal(p.PID, 6636))
+		assert.Check(t, p.After == nil && p.HostErr == nil && p.StatusErr == nil)
+		assert.Check(t, is.Len(host.asked, 0), "the container's process table is never read as the node's")
 	})
 	t.Run("the host shows the pid only at the second snapshot", func(t *testing.T) {
 		host := &scriptedHost{processes: func(_ string, n int) (hostprobe.Snapshot, error) {
