@@ -807,3 +807,22 @@ func TestProbeEvidenceWhole(t *testing.T) {
 	}
 	checkWholeVerdicts(t, rows)
 }
+
+// TestRowAppliesQuotesTheIsolationSetting: a row left out by
+// CONFORMANCE_ISOLATION=process,default (a Windows image pipeline that
+// gates only process isolation) quotes the setting as the user spelled it.
+func TestRowAppliesQuotesTheIsolationSetting(t *testing.T) {
+	e, err := config.LoadExpectations(func(name string) string {
+		if name == config.EnvIsolation {
+			return "process,default"
+		}
+		return ""
+	})
+	assert.NilError(t, err)
+	runs, reason := RowApplies(ws2019(), e, windowsHyperV)
+	assert.Check(t, !runs)
+	assert.Check(t, is.Equal(reason, "isolation hyperv is not under test (CONFORMANCE_ISOLATION=process,default)"))
+	runs, reason = RowApplies(ws2019(), e, windowsProcess)
+	assert.Check(t, runs)
+	assert.Check(t, is.Equal(reason, ""))
+}
