@@ -826,3 +826,20 @@ func TestRowAppliesQuotesTheIsolationSetting(t *testing.T) {
 	assert.Check(t, runs)
 	assert.Check(t, is.Equal(reason, ""))
 }
+
+// TestCleanupLeftoversWhole: what remains after the removal, whole.
+func TestCleanupLeftoversWhole(t *testing.T) {
+	rows := []isoRow{
+		{doc: "the container is still listed after its removal", source: "moby: a removal that returned while the container lingers (docker ps -a still lists it)",
+			got: CheckCleanup(change(processWorkload(), func(w *evidence.Workload) { w.GoneErr = &evidence.Failure{Message: "still listed after 30s"} })),
+			want: Verdict{Status: Fail, Message: "container still present after removal: still listed after 30s",
+				Fix: "docker rm -f cece6585ce23; a daemon that keeps removed containers leaks them", Evidence: []string{"container cece6585ce23"}}},
+		{doc: "the Hyper-V container's vmwp.exe outlives it", source: "microsoft/hcsshim#251 (a vmwp.exe left after docker run --rm)",
+			got: CheckCleanup(change(hypervWorkload(), func(w *evidence.Workload) {
+				w.WorkersGoneErr = &evidence.Failure{Message: "vmwp.exe 7312 still runs after 30s"}
+			})),
+			want: Verdict{Status: Fail, Message: "VM worker still running after removal: vmwp.exe 7312 still runs after 30s",
+				Fix: "the utility VM outlived its container; check Hyper-V and vmcompute", Evidence: []string{"container a503f75e9583"}}},
+	}
+	checkWholeVerdicts(t, rows)
+}
