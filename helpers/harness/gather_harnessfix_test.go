@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -278,7 +279,8 @@ func TestOpenRecordRefusals(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "fixtures")
 	assert.NilError(t, os.WriteFile(file, nil, 0o644))
 	_, err = OpenRecord(config.Config{Mode: config.Record, DockerHost: "unix:///var/run/docker.sock", Fixtures: file})
-	assert.Check(t, is.Error(err, `CONFORMANCE_FIXTURES="`+file+`" is not a folder`))
+	// %q as the message has it: a Windows path's backslashes are doubled.
+	assert.Check(t, is.Error(err, fmt.Sprintf("CONFORMANCE_FIXTURES=%q is not a folder", file)))
 }
 
 // TestWorkerAttributionWording: the log line that says how this run
