@@ -571,7 +571,9 @@ func TestInterruptCleanupMessages(t *testing.T) {
 
 	e = &rowEngine{osType: "linux", list: own, removeStatus: http.StatusConflict}
 	s = sessionOn(t, e, nil, 5*time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	// Long enough for a listing and a refused removal on a loaded machine: the
+	// message must name the refusal, not a listing the deadline cut short.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	msg := s.cleanUpInterrupted(ctx, map[string]bool{})
 	assert.Check(t, is.Equal(msg, "removed 0 container(s) of run edgerun00001 (could not remove: "+edgeID[:12]+" (Error response from daemon: removal of container is already in progress); the next run removes them)"))
