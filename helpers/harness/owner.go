@@ -89,6 +89,12 @@ type processAlive func(pid int, start string) bool
 
 func liveProcess(pid int, start string) bool {
 	got, exists, err := processStart(pid)
+	return aliveByStart(got, exists, err, start)
+}
+
+// aliveByStart decides from what processStart read (the start time got, or
+// that no such process exists, or an error) whether the owner still runs.
+func aliveByStart(got string, exists bool, err error, start string) bool {
 	switch {
 	case err != nil || (exists && got == ""):
 		return true // unknown: keep
