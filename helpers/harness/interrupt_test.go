@@ -42,6 +42,9 @@ type fakeEngine struct {
 	landed        chan struct{}
 	holdCreates   bool
 	failLists     bool
+	// exited are the containers that stopped: listed only to a client that
+	// asks for all (moby: GET /containers/json lists running ones unless all=1).
+	exited map[string]bool
 	// images are the images the engine holds; pull answers each pull.
 	images map[string]bool
 	pull   func(w http.ResponseWriter)
@@ -57,6 +60,18 @@ func (f *fakeEngine) add(labels map[string]string) string {
 	f.next++
 	id := fmt.Sprintf("%012x", f.next) + strings.Repeat("0", 52)
 	f.containers[id] = labels
+	return id
+}
+
+// addExited holds a container that stopped (its process exited).
+func (f *fakeEngine) addExited(labels map[string]string) string {
+	id := f.add(labels)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.exited == nil {
+		f.exited = map[string]bool{}
+	}
+	f.exited[id] = true
 	return id
 }
 
@@ -124,9 +139,14 @@ func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = json.Unmarshal([]byte(r.URL.Query().Get("filters")), &filters)
 		f.mu.Lock()
 		list := []map[string]any{}
+		all := r.URL.Query().Get("all") == "1"
 		for id, labels := range f.containers {
-			if matchesLabels(labels, filters["label"]) {
-				list = append(list, map[string]any{"Id": id, "Names": []string{"/" + labels["fake.name"]}, "Labels": labels, "State": "running"})
+			state := "running"
+			if f.exited[id] {
+				state = "exited"
+			}
+			if matchesLabels(labels, filters["label"]) && (all || state == "running") {
+				list = append(list, map[string]any{"Id": id, "Names": []string{"/" + labels["fake.name"]}, "Labels": labels, "State": state})
 			}
 		}
 		f.mu.Unlock()
