@@ -245,10 +245,7 @@ func imageFits(what string, img evidence.CRIImage, r evidence.Runtime, e config.
 		}
 		return passed(fmt.Sprintf("%s %s is present", what, img.Ref), ev)
 	}
-	host := 0
-	if r.Host != nil {
-		host, _ = strconv.Atoi(r.Host.Build)
-	}
+	host := criHostBuild(r)
 	image := evidence.WindowsBuild(img.OSVersion)
 	if image == 0 || host == 0 {
 		v := passed(fmt.Sprintf("%s %s is present", what, img.Ref), ev)
@@ -310,21 +307,28 @@ func CheckWorkloadImage(r evidence.Runtime, e config.Expectations) Verdict {
 // tools (docker load does not reach containerd's k8s.io namespace).
 func criPullFix(r evidence.Runtime, e config.Expectations, img evidence.CRIImage) string {
 	msg := img.Err.Message
-	if strings.Contains(strings.ToLower(msg), "no match for platform in manifest") || Classify(msg) == ClassImageMismatch {
-		host := 0
-		if r.Host != nil {
-			host, _ = strconv.Atoi(r.Host.Build)
-		}
+	class := Classify(msg)
+	if strings.Contains(strings.ToLower(msg), "no match for platform in manifest") || class == ClassImageMismatch {
+		host := criHostBuild(r)
 		if r.Platform() != "windows" || host == 0 {
 			return "the registry has no variant of this image for the node's platform: set " + config.EnvImage + " to an image built for it"
 		}
 		return "the registry has no variant of this image for the host's build: " + FitFix(Fit{Host: host, Modes: criModes(e), Image: img.Ref}) + " (set " + config.EnvImage + ")"
 	}
-	switch Classify(msg) {
+	switch class {
 	case ClassTagMissing, ClassWrongImageOS, ClassForeignLayers:
 		return pullFix(runtimeDaemon(r), e, msg)
 	}
 	return "make the image reachable from the node (registry, proxy, credentials in containerd's registry config) or import it (ctr -n k8s.io images import); then re-run"
+}
+
+// criHostBuild is the build the host probe read, 0 when it read none.
+func criHostBuild(r evidence.Runtime) int {
+	if r.Host == nil {
+		return 0
+	}
+	host, _ := strconv.Atoi(r.Host.Build)
+	return host
 }
 
 // CRIRowApplies decides from the host the runtime runs on whether a row runs.

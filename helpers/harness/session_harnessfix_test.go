@@ -78,16 +78,7 @@ func TestDaemonFactsPerTarget(t *testing.T) {
 		assert.Check(t, d.Host == nil && d.Services == nil && d.Processes == nil, "%+v", d)
 	})
 	t.Run("the daemon answers the ping but fails /info (moby: the daemon is still starting)", func(t *testing.T) {
-		e := &rowEngine{osType: "linux"}
-		failInfo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.HasSuffix(r.URL.Path, "/info") {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusServiceUnavailable)
-				_, _ = w.Write([]byte(`{"message":"daemon is not ready"}`))
-				return
-			}
-			e.ServeHTTP(w, r)
-		})
+		failInfo := failingPath(&rowEngine{osType: "linux"}, "/info", http.StatusServiceUnavailable, "daemon is not ready")
 		d, err := sessionOn(t, failInfo, nil, 5*time.Second).Daemon(context.Background())
 		assert.NilError(t, err)
 		assert.Assert(t, d.Unreachable != nil)
@@ -155,16 +146,7 @@ func TestRowRemovalAndItsCleanup(t *testing.T) {
 // Properties") ends the settle wait at once with the daemon's words as
 // evidence, and no top is kept.
 func TestSettleWhenDockerTopFails(t *testing.T) {
-	e := &rowEngine{osType: "linux"}
-	failTop := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/top") {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusInternalServerError)
-			_, _ = w.Write([]byte(`{"message":"container is not running"}`))
-			return
-		}
-		e.ServeHTTP(w, r)
-	})
+	failTop := failingPath(&rowEngine{osType: "linux"}, "/top", http.StatusInternalServerError, "container is not running")
 	w := runRow(t, sessionOn(t, failTop, nil, 5*time.Second), linuxDefault)
 	assert.Check(t, w.Top == nil)
 	assert.Assert(t, w.TopErr != nil)
@@ -392,4 +374,18 @@ func requireFileDeletion(t *testing.T) {
 	if err := os.RemoveAll(dir); err != nil {
 		t.Skipf("this system cannot delete files the way Go does (Wine 8, docs/wine.md): %v", err)
 	}
+}
+
+// failingPath answers requests whose path ends in suffix with the daemon's
+// error body and status, and passes the others to engine.
+func failingPath(engine http.Handler, suffix string, status int, message string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, suffix) {
+			engine.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(`{"message":"` + message + `"}`))
+	})
 }
